@@ -1,0 +1,13 @@
+-- The views of the sample schema with their columns: the catalog the API
+-- checks every view_name against. Bound parameter: the schema.
+SELECT v.view_name, c.column_name, c.data_type
+FROM duckdb_views() v
+JOIN duckdb_columns() c
+  ON c.database_name = v.database_name
+ AND c.schema_name = v.schema_name
+ AND c.table_name = v.view_name
+WHERE v.database_name = current_database()
+  AND v.schema_name = ?
+  AND NOT v.internal
+  AND NOT v.temporary
+ORDER BY v.view_name, c.column_index

@@ -1,0 +1,2 @@
+-- The row count of a stored result.
+SELECT count(*) FROM {table}

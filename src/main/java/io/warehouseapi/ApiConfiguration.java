@@ -1,0 +1,137 @@
+package io.warehouseapi;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.warehouseapi.api.Replies;
+import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.embedded.EmbeddedWarehouse;
+import io.warehouseapi.embedded.SampleDataset;
+import io.warehouseapi.query.PollSchedule;
+import io.warehouseapi.query.QueryService;
+import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.transport.Connections;
+import io.warehouseapi.transport.SharedServerWebsocketComponent;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's beans, built from {@code application.properties}: the warehouse, the result store, the query
+ * lifecycle, and the protocol's parsing and replies. The route files refer to them by name.
+ */
+@Configuration
+public class ApiConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
+
+    @PropertyInject("camel.server.port")
+    private int serverPort;
+    @PropertyInject("api.page-size.max")
+    private int maxPageSize;
+    @PropertyInject("api.max-frame-bytes")
+    private int maxFrameBytes;
+    @PropertyInject("api.submitted-message")
+    private String submittedMessage;
+
+    @PropertyInject("warehouse.type")
+    private String warehouseType;
+    @PropertyInject("warehouse.embedded.path")
+    private String embeddedPath;
+    @PropertyInject("warehouse.embedded.schema")
+    private String embeddedSchema;
+    @PropertyInject("warehouse.embedded.sample.trips")
+    private long sampleTrips;
+    @PropertyInject("warehouse.embedded.pool-size")
+    private int poolSize;
+    @PropertyInject("warehouse.max-concurrent-queries")
+    private int maxConcurrentQueries;
+    @PropertyInject("warehouse.max-queued-queries")
+    private int maxQueuedQueries;
+    @PropertyInject("warehouse.views.include")
+    private String viewsInclude;
+    @PropertyInject("warehouse.query.timeout")
+    private String queryTimeout;
+
+    @PropertyInject("warehouse.poll.initial-delay")
+    private long pollInitialDelay;
+    @PropertyInject("warehouse.poll.multiplier")
+    private double pollMultiplier;
+    @PropertyInject("warehouse.poll.max-delay")
+    private long pollMaxDelay;
+
+    @PropertyInject("results.path")
+    private String resultsPath;
+    @PropertyInject("results.retention")
+    private String resultsRetention;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        if (!"embedded".equals(warehouseType)) {
+            throw new IllegalArgumentException("warehouse.type must be 'embedded', not '" + warehouseType + "'");
+        }
+        Registry registry = context.getRegistry();
+        registry.bind("vertx-websocket", new SharedServerWebsocketComponent(serverPort));
+        registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
+        registry.bind("replies", new Replies(submittedMessage));
+        registry.bind("connections", new Connections());
+        registry.bind("pollSchedule", new PollSchedule(pollInitialDelay, pollMultiplier, pollMaxDelay));
+
+        Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
+        Files.createDirectories(database.getParent());
+        String url = "jdbc:duckdb:" + database;
+        // one connection held open for the application's life keeps the DuckDB instance, and the result store
+        // attached to it, alive while the pool opens and retires connections
+        Connection anchor = DriverManager.getConnection(url);
+        HikariDataSource dataSource = dataSource(url);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                dataSource.close();
+                anchor.close();
+            }
+        }, true, true);
+
+        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath));
+        store.start();
+        new SampleDataset(dataSource, sampleTrips).ensure();
+
+        ThreadPoolProfile queryThreads = new ThreadPoolProfile("warehouse-query");
+        queryThreads.setPoolSize(maxConcurrentQueries);
+        queryThreads.setMaxPoolSize(maxConcurrentQueries);
+        queryThreads.setMaxQueueSize(maxQueuedQueries);
+        queryThreads.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        ExecutorService executor = context.getExecutorServiceManager().newThreadPool(this, "warehouse-query",
+                queryThreads);
+        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
+        warehouse.refreshViews();
+        registry.bind("warehouse", warehouse);
+        registry.bind("resultStore", store);
+        registry.bind("queries", new QueryService(warehouse, store, Duration.parse(queryTimeout),
+                Duration.parse(resultsRetention)));
+        LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
+    }
+
+    private HikariDataSource dataSource(String url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("warehouse");
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(poolSize);
+        config.setConnectionTimeout(10_000);
+        return new HikariDataSource(config);
+    }
+}

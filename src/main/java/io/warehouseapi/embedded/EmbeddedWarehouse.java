@@ -1,0 +1,243 @@
+package io.warehouseapi.embedded;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.SqlText;
+import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.warehouse.ExposedView;
+import io.warehouseapi.warehouse.Identifiers;
+import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded warehouse: DuckDB on a local file. A submitted query runs on a bounded executor, which materializes
+ * {@code SELECT * FROM <view>} straight into the result store (one statement inside the engine, the fastest a result
+ * can be made readable), and cancels it by interrupting the statement.
+ */
+public class EmbeddedWarehouse implements Warehouse {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
+
+    private final DataSource dataSource;
+    private final ResultStore store;
+    private final ExecutorService executor;
+    private final String schema;
+    private final Pattern exposedViews;
+    private final String catalogSql = SqlText.load("sql/embedded/catalog.sql");
+    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile List<ExposedView> views = List.of();
+    private volatile boolean available;
+
+    public EmbeddedWarehouse(DataSource dataSource, ResultStore store, ExecutorService executor, String schema,
+                             String exposedViewsPattern) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.executor = executor;
+        this.schema = schema;
+        this.exposedViews = Pattern.compile(exposedViewsPattern, Pattern.CASE_INSENSITIVE);
+    }
+
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
+    @Override
+    public List<ExposedView> views() {
+        return views;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return available;
+    }
+
+    @Override
+    public void refreshViews() {
+        Map<String, List<Column>> columns = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(catalogSql)) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String view = rs.getString(1);
+                    if (exposedViews.matcher(view).matches()) {
+                        columns.computeIfAbsent(view, v -> new ArrayList<>())
+                                .add(new Column(rs.getString(2), rs.getString(3)));
+                    }
+                }
+            }
+            List<ExposedView> loaded = new ArrayList<>();
+            columns.forEach((view, cols) -> loaded.add(
+                    new ExposedView(view.toUpperCase(Locale.ROOT), Identifiers.qualified(schema, view), cols)));
+            if (!loaded.equals(views)) {
+                LOG.info("Exposed views: {}", loaded.stream().map(ExposedView::name).toList());
+            }
+            views = List.copyOf(loaded);
+            available = true;
+        } catch (SQLException e) {
+            available = false;
+            LOG.warn("Cannot read the catalog of the embedded warehouse: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public String submit(ExposedView view) {
+        String queryId = UUID.randomUUID().toString();
+        Execution execution = new Execution(queryId, view);
+        executions.put(queryId, execution);
+        try {
+            execution.future = executor.submit(() -> run(execution));
+        } catch (RejectedExecutionException e) {
+            executions.remove(queryId);
+            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS,
+                    "Too many queries are waiting for the warehouse; try again shortly.");
+        }
+        return queryId;
+    }
+
+    private void run(Execution execution) {
+        synchronized (execution) {
+            if (execution.state != QueryState.QUEUED) {
+                return;
+            }
+            execution.state = QueryState.RUNNING;
+        }
+        String sql = store.materializeStatement(execution.queryId, "SELECT * FROM " + execution.view.sqlName());
+        running.incrementAndGet();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            execution.statement = statement;
+            if (execution.state == QueryState.CANCELLED) {
+                return;
+            }
+            statement.execute(sql);
+            execution.statement = null;
+            StoredResult result = store.register(execution.queryId);
+            synchronized (execution) {
+                if (execution.state == QueryState.RUNNING) {
+                    execution.state = QueryState.SUCCESS;
+                    return;
+                }
+            }
+            store.drop(execution.queryId);
+        } catch (SQLException e) {
+            synchronized (execution) {
+                if (execution.state == QueryState.RUNNING) {
+                    execution.state = QueryState.FAILED;
+                    execution.error = engineMessage(e);
+                }
+            }
+            store.drop(execution.queryId);
+        } finally {
+            execution.statement = null;
+            running.decrementAndGet();
+        }
+    }
+
+    /** The engine's message for a client: its first line, without any statement text the engine may quote. */
+    static String engineMessage(SQLException e) {
+        String message = e.getMessage() == null ? "The query failed." : e.getMessage();
+        int newline = message.indexOf('\n');
+        if (newline >= 0) {
+            message = message.substring(0, newline);
+        }
+        message = message.strip();
+        return message.length() > 500 ? message.substring(0, 500) : message;
+    }
+
+    @Override
+    public WarehouseStatus status(String queryId) {
+        Execution execution = executions.get(queryId);
+        if (execution == null) {
+            return null;
+        }
+        synchronized (execution) {
+            return new WarehouseStatus(execution.state, execution.error);
+        }
+    }
+
+    @Override
+    public void cancel(String queryId) {
+        Execution execution = executions.get(queryId);
+        if (execution == null) {
+            return;
+        }
+        Statement statement;
+        synchronized (execution) {
+            if (execution.state.isFinished()) {
+                return;
+            }
+            execution.state = QueryState.CANCELLED;
+            statement = execution.statement;
+        }
+        Future<?> future = execution.future;
+        if (future != null) {
+            future.cancel(false);
+        }
+        if (statement != null) {
+            try {
+                statement.cancel();
+            } catch (SQLException e) {
+                LOG.debug("Cancelling query {}: {}", queryId, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public StoredResult result(String queryId) {
+        WarehouseStatus status = status(queryId);
+        return status != null && status.state() == QueryState.SUCCESS ? store.find(queryId) : null;
+    }
+
+    @Override
+    public void forget(String queryId) {
+        cancel(queryId);
+        executions.remove(queryId);
+        store.drop(queryId);
+    }
+
+    @Override
+    public int runningStatements() {
+        return running.get();
+    }
+
+    private static final class Execution {
+        final String queryId;
+        final ExposedView view;
+        QueryState state = QueryState.QUEUED;
+        String error;
+        volatile Statement statement;
+        volatile Future<?> future;
+
+        Execution(String queryId, ExposedView view) {
+            this.queryId = queryId;
+            this.view = view;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package io.warehouseapi.query;
+
+import io.warehouseapi.warehouse.QueryState;
+
+/** The outcome of a cancel request: cancelled now, or already ended in {@code state}. */
+public record CancelOutcome(String queryId, boolean cancelled, QueryState state) {
+}

@@ -1,0 +1,243 @@
+package io.warehouseapi.query;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ApiRequest;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.ExposedView;
+import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query lifecycle as the API sees it, whichever warehouse runs the queries: who owns which query id, its state,
+ * its time limit, its pages, and what happens when its owner goes away. A query id is usable only by the owner that
+ * started it (the connection, for now); to anyone else it does not exist.
+ */
+public class QueryService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
+    private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final Warehouse warehouse;
+    private final ResultStore store;
+    private final Duration statementTimeout;
+    private final Duration resultRetention;
+    private final Map<String, Query> queries = new ConcurrentHashMap<>();
+
+    public QueryService(Warehouse warehouse, ResultStore store, Duration statementTimeout, Duration resultRetention) {
+        this.warehouse = warehouse;
+        this.store = store;
+        this.statementTimeout = statementTimeout;
+        this.resultRetention = resultRetention;
+    }
+
+    /** Starts {@code SELECT * FROM <view>} for a {@code run_view} request; returns the query id. */
+    public String submit(String owner, ApiRequest request) {
+        if (!warehouse.isAvailable()) {
+            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
+        }
+        ExposedView view = findView(request.viewName());
+        String queryId = warehouse.submit(view);
+        Query query = new Query(queryId, owner, view.name(), request.hasRequestId());
+        queries.put(queryId, query);
+        LOG.info("query={} view={} state=QUEUED", queryId, view.name());
+        return queryId;
+    }
+
+    private ExposedView findView(String name) {
+        for (ExposedView view : warehouse.views()) {
+            if (view.name().equalsIgnoreCase(name)) {
+                return view;
+            }
+        }
+        throw new ApiException(ErrorCode.VIEW_NOT_FOUND, "No view of that name is exposed by this API.");
+    }
+
+    /** The exposed views, for {@code list_views}. */
+    public List<ExposedView> views() {
+        return warehouse.views();
+    }
+
+    /** One poll of a query that a {@code run_view} started, enforcing the statement timeout. */
+    public QueryProgress poll(String queryId) {
+        Query query = queries.get(queryId);
+        if (query == null) {
+            // its owner went away and the query was cancelled and forgotten
+            return new QueryProgress(queryId, QueryState.CANCELLED, 0, false);
+        }
+        QueryState state = stateOf(query);
+        long elapsedMs = query.elapsedMs();
+        if (!state.isFinished() && elapsedMs > statementTimeout.toMillis()) {
+            query.timedOut = true;
+            warehouse.cancel(queryId);
+            state = QueryState.CANCELLED;
+        }
+        if (state.isFinished()) {
+            query.finished(state);
+        }
+        return new QueryProgress(queryId, state, elapsedMs, !state.isFinished() && query.progressDue());
+    }
+
+    /** The first page of a query that a {@code run_view} started and polled to its end. */
+    public Page firstPage(String queryId, ApiRequest request) {
+        Query query = queries.get(queryId);
+        if (query == null) {
+            throw new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", queryId, null);
+        }
+        return page(query, 0, request.pageSize());
+    }
+
+    /** A page of a finished query, for {@code fetch_results}. */
+    public Page readPage(String owner, ApiRequest request) {
+        return page(owned(owner, request.queryId()), request.offset(), request.pageSize());
+    }
+
+    private Page page(Query query, long offset, int pageSize) {
+        WarehouseStatus status = warehouse.status(query.id);
+        QueryState state = status == null ? QueryState.CANCELLED : status.state();
+        switch (state) {
+            case QUEUED, RUNNING -> throw new ApiException(ErrorCode.QUERY_NOT_FINISHED,
+                    "The query is still " + state.name().toLowerCase(Locale.ROOT) + "; wait for its results.", query.id,
+                    null);
+            case FAILED -> throw new ApiException(ErrorCode.QUERY_FAILED, status.errorMessage(), query.id, null);
+            case CANCELLED -> throw query.timedOut
+                    ? new ApiException(ErrorCode.QUERY_TIMEOUT, "The query ran longer than the limit of "
+                                                                + statementTimeout.toSeconds() + " s and was cancelled.",
+                            query.id, null)
+                    : new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", query.id, null);
+            default -> {
+                // SUCCESS: read below
+            }
+        }
+        StoredResult result = warehouse.result(query.id);
+        if (result == null) {
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this connection.",
+                    query.id, null);
+        }
+        return store.readPage(result, offset, pageSize);
+    }
+
+    /** Cancels a query for {@code cancel}; a query that already ended is left as it is. */
+    public CancelOutcome cancel(String owner, ApiRequest request) {
+        Query query = owned(owner, request.queryId());
+        QueryState state = stateOf(query);
+        if (state.isFinished()) {
+            return new CancelOutcome(query.id, false, state);
+        }
+        warehouse.cancel(query.id);
+        query.finished(QueryState.CANCELLED);
+        return new CancelOutcome(query.id, true, QueryState.CANCELLED);
+    }
+
+    /** The state of a query, for {@code query_status}. */
+    public QueryState state(String owner, ApiRequest request) {
+        return stateOf(owned(owner, request.queryId()));
+    }
+
+    /** Cancels and forgets every query of an owner that has gone away. */
+    public void release(String owner) {
+        queries.values().removeIf(query -> {
+            if (!query.owner.equals(owner)) {
+                return false;
+            }
+            QueryState state = stateOf(query);
+            warehouse.forget(query.id);
+            if (!state.isFinished()) {
+                LOG.info("query={} view={} state=CANCELLED reason=client-gone duration_ms={}", query.id, query.view,
+                        query.elapsedMs());
+            }
+            return true;
+        });
+    }
+
+    /** Forgets the finished queries older than the retention; returns how many. */
+    public int evictExpired() {
+        long cutoff = System.nanoTime() - resultRetention.toNanos();
+        int[] evicted = {0};
+        queries.values().removeIf(query -> {
+            if (query.finishedAt != 0 && query.finishedAt - cutoff < 0) {
+                warehouse.forget(query.id);
+                evicted[0]++;
+                return true;
+            }
+            return false;
+        });
+        if (evicted[0] > 0) {
+            LOG.info("Evicted {} results older than {}", evicted[0], resultRetention);
+        }
+        return evicted[0];
+    }
+
+    /** How many queries are known and not yet finished. */
+    public long inFlight() {
+        return queries.values().stream().filter(query -> query.finishedAt == 0).count();
+    }
+
+    private QueryState stateOf(Query query) {
+        WarehouseStatus status = warehouse.status(query.id);
+        return status == null ? QueryState.CANCELLED : status.state();
+    }
+
+    private Query owned(String owner, String queryId) {
+        Query query = queries.get(queryId);
+        if (query == null || !query.owner.equals(owner)) {
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this connection.");
+        }
+        return query;
+    }
+
+    private static final class Query {
+        final String id;
+        final String owner;
+        final String view;
+        final boolean wantsProgress;
+        final long startedAt = System.nanoTime();
+        long lastProgressAt = startedAt;
+        volatile long finishedAt;
+        volatile boolean timedOut;
+
+        Query(String id, String owner, String view, boolean wantsProgress) {
+            this.id = id;
+            this.owner = owner;
+            this.view = view;
+            this.wantsProgress = wantsProgress;
+        }
+
+        long elapsedMs() {
+            long end = finishedAt != 0 ? finishedAt : System.nanoTime();
+            return (end - startedAt) / 1_000_000;
+        }
+
+        synchronized boolean progressDue() {
+            long now = System.nanoTime();
+            if (wantsProgress && now - lastProgressAt >= PROGRESS_INTERVAL_NANOS) {
+                lastProgressAt = now;
+                return true;
+            }
+            return false;
+        }
+
+        synchronized void finished(QueryState state) {
+            if (finishedAt == 0) {
+                finishedAt = System.nanoTime();
+                if (state == QueryState.FAILED) {
+                    LOG.info("query={} view={} state=FAILED duration_ms={}", id, view, elapsedMs());
+                } else {
+                    LOG.info("query={} view={} state={} duration_ms={}", id, view, timedOut ? "TIMEOUT" : state,
+                            elapsedMs());
+                }
+            }
+        }
+    }
+}

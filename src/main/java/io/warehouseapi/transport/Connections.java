@@ -1,0 +1,72 @@
+package io.warehouseapi.transport;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.vertx.core.http.ServerWebSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open WebSocket connections, by the connection key camel-vertx-websocket gives each one. Replies are written to
+ * the connection that asked and to no other; a reply for a connection that has gone is dropped. (The component's own
+ * producer, given the key of a connection that has gone while no other is open, would open a client connection to the
+ * server instead, which is why replies go through here.)
+ */
+public class Connections {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+
+    private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+
+    public void opened(String connectionKey, ServerWebSocket socket) {
+        open.put(connectionKey, socket);
+        LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
+    }
+
+    public void closed(String connectionKey) {
+        open.remove(connectionKey);
+        LOG.debug("Connection {} closed", connectionKey);
+    }
+
+    public boolean isOpen(String connectionKey) {
+        ServerWebSocket socket = connectionKey == null ? null : open.get(connectionKey);
+        return socket != null && !socket.isClosed();
+    }
+
+    /** Writes one text frame to a connection; returns false, sending nothing, if it has gone. */
+    public boolean send(String connectionKey, String text) {
+        ServerWebSocket socket = connectionKey == null ? null : open.get(connectionKey);
+        if (socket == null || socket.isClosed() || text == null) {
+            dropped.incrementAndGet();
+            LOG.debug("Reply for connection {} dropped: the connection has gone", connectionKey);
+            return false;
+        }
+        socket.writeTextMessage(text);
+        sent.incrementAndGet();
+        return true;
+    }
+
+    /** Closes a connection with a WebSocket close code, for frames that break the transport rules. */
+    public void close(String connectionKey, short code, String reason) {
+        ServerWebSocket socket = open.get(connectionKey);
+        if (socket != null && !socket.isClosed()) {
+            socket.close(code, reason);
+        }
+    }
+
+    public int openCount() {
+        return open.size();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    public long sentCount() {
+        return sent.get();
+    }
+}

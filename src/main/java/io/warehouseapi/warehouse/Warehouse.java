@@ -1,0 +1,43 @@
+package io.warehouseapi.warehouse;
+
+import java.util.List;
+
+import io.warehouseapi.store.StoredResult;
+
+/**
+ * The warehouse behind the API: what the routes need from it, whichever engine it is. An adapter runs
+ * {@code SELECT * FROM <view>} asynchronously, reports its state, cancels it, and, once it succeeded, makes its
+ * result readable page by page from the local result store.
+ */
+public interface Warehouse {
+
+    /** A short name for logs and health checks, such as {@code embedded} or {@code snowflake}. */
+    String kind();
+
+    /** The views this API exposes, with their columns, from the warehouse's catalog. */
+    List<ExposedView> views();
+
+    /** Reads the catalog of exposed views again; called at start and then periodically. */
+    void refreshViews();
+
+    /** Whether the warehouse can be reached now. */
+    boolean isAvailable();
+
+    /** Starts {@code SELECT * FROM <view>} and returns its query id at once, without waiting for it to run. */
+    String submit(ExposedView view);
+
+    /** The state of a query this adapter started; {@code null} for an id it does not know. */
+    WarehouseStatus status(String queryId);
+
+    /** Asks the warehouse to stop a query; does nothing for a query that has already ended. */
+    void cancel(String queryId);
+
+    /** The stored result of a query whose state is {@link QueryState#SUCCESS}, or {@code null}. */
+    StoredResult result(String queryId);
+
+    /** Forgets a query: cancels it if it still runs and drops its stored result. */
+    void forget(String queryId);
+
+    /** How many statements are running in the warehouse on behalf of the API right now. */
+    int runningStatements();
+}

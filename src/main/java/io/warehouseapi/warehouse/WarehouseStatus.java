@@ -1,0 +1,13 @@
+package io.warehouseapi.warehouse;
+
+/** The state of a warehouse query and, when it failed, the warehouse's own message. */
+public record WarehouseStatus(QueryState state, String errorMessage) {
+
+    public static WarehouseStatus of(QueryState state) {
+        return new WarehouseStatus(state, null);
+    }
+
+    public static WarehouseStatus failed(String message) {
+        return new WarehouseStatus(QueryState.FAILED, message);
+    }
+}
