@@ -1,0 +1,118 @@
+package io.warehouseapi;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Boots the real application once per test class (camel-main with the route files, application.properties and
+ * {@link ApiConfiguration}) on a free loopback port, with its own DuckDB files under {@code target/test-data}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ApiTestSupport extends CamelMainTestSupport {
+
+    // set lazily: CamelTestSupport's constructor asks for the properties before field initializers run
+    private int port;
+    private Path dataDir;
+
+    protected int port() {
+        if (port == 0) {
+            port = AvailablePortFinder.getNextAvailable();
+        }
+        return port;
+    }
+
+    protected Path dataDir() {
+        if (dataDir == null) {
+            dataDir = Path.of("target", "test-data", getClass().getSimpleName()).toAbsolutePath();
+        }
+        return dataDir;
+    }
+
+    /** The number of trips the sample is generated with; small, so that each query takes milliseconds. */
+    protected long tripCount() {
+        return 20_000;
+    }
+
+    /** Extra settings of a test class. */
+    protected void overrideProperties(Properties properties) {
+    }
+
+    protected Path warehouseFile() {
+        return dataDir().resolve("warehouse.duckdb");
+    }
+
+    @Override
+    protected Class<?> getMainClass() {
+        return Application.class;
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties properties = new Properties();
+        properties.setProperty("camel.server.port", Integer.toString(port()));
+        properties.setProperty("camel.server.host", "127.0.0.1");
+        properties.setProperty("warehouse.embedded.path", warehouseFile().toString());
+        properties.setProperty("results.path", dataDir().resolve("results.duckdb").toString());
+        properties.setProperty("warehouse.embedded.sample.trips", Long.toString(tripCount()));
+        overrideProperties(properties);
+        return properties;
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        prepareDatabase();
+        return super.createCamelContext();
+    }
+
+    /** A fresh database holding the test views; the application adds the sample on start. */
+    private void prepareDatabase() throws IOException, SQLException {
+        Path dataDir = dataDir();
+        if (Files.exists(dataDir)) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        Files.createDirectories(dataDir);
+        String views;
+        try (var in = ApiTestSupport.class.getResourceAsStream("/sql/test-views.sql")) {
+            views = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
+             Statement statement = connection.createStatement()) {
+            statement.execute(views);
+        }
+    }
+
+    protected WsClient connect() {
+        return WsClient.connect(port());
+    }
+
+    /** Runs a query of the test's own on the warehouse file, as the engine sees it. */
+    protected long queryLong(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    protected <T> T bean(String name, Class<T> type) {
+        return context.getRegistry().lookupByNameAndType(name, type);
+    }
+}

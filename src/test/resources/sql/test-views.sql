@@ -1,0 +1,27 @@
+-- Views the tests add to the sample schema before the application starts.
+
+-- Fails at run time, on row 500, with the engine's own message.
+CREATE OR REPLACE VIEW failing_vw AS
+SELECT CASE WHEN i = 500 THEN error('Sensor data for hour 500 is corrupt') ELSE i END AS v
+FROM range(1000) r(i);
+
+-- Runs far longer than any test waits: for cancel and disconnect tests.
+CREATE OR REPLACE VIEW slow_vw AS
+SELECT sum(hash(i)) AS total FROM range(100000000000) r(i);
+
+-- One value of each kind the protocol gives a JSON form.
+CREATE OR REPLACE VIEW types_vw AS
+SELECT
+    42::INTEGER                                   AS an_integer,
+    9007199254740993::BIGINT                      AS a_bigint,
+    12.5000::DECIMAL(18, 4)                       AS a_decimal,
+    123456789012345678.123456789::DECIMAL(38, 9)  AS a_wide_decimal,
+    0.25::DOUBLE                                  AS a_double,
+    true                                          AS a_boolean,
+    'naïve "quoted" text'                         AS a_string,
+    NULL::VARCHAR                                 AS a_null,
+    DATE '2018-04-25'                             AS a_date,
+    TIMESTAMP '2018-04-25 16:10:00'               AS a_timestamp,
+    '{"city":{"id":5128638},"tags":["a","b"]}'::JSON AS a_json,
+    [1, 2, 3]                                     AS a_list,
+    {'name': 'dock', 'slots': 19}                 AS a_struct;
