@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the README's start command: `mvn camel:run` starts the API, which
+# Checks the README's start command: `mvn compile camel:run` starts the API, which
 # answers a run_view over a WebSocket, and stops on SIGTERM. Uses a free port
 # and its own data directory under target/.
 set -euo pipefail
@@ -14,7 +14,7 @@ export WAREHOUSE_EMBEDDED_PATH="$work/data/warehouse.duckdb"
 export RESULTS_PATH="$work/data/results.duckdb"
 export WAREHOUSE_EMBEDDED_SAMPLE_TRIPS=20000
 
-setsid mvn -B -q camel:run > "$work/app.log" 2>&1 &
+setsid mvn -B -q compile camel:run > "$work/app.log" 2>&1 &
 pid=$!
 cleanup() { kill -TERM -- "-$pid" 2>/dev/null || true; }
 trap cleanup EXIT
