@@ -25,3 +25,7 @@ SELECT
     '{"city":{"id":5128638},"tags":["a","b"]}'::JSON AS a_json,
     [1, 2, 3]                                     AS a_list,
     {'name': 'dock', 'slots': 19}                 AS a_struct;
+
+-- Takes a second or two, then succeeds: for watching a query run.
+CREATE OR REPLACE VIEW sleepy_vw AS
+SELECT count(*) AS n, sum(hash(i)) % 1000 AS checksum FROM range(400000000) r(i);

@@ -16,6 +16,7 @@ import io.warehouseapi.embedded.SampleDataset;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
 import org.apache.camel.CamelConfiguration;
@@ -85,6 +86,7 @@ public class ApiConfiguration implements CamelConfiguration {
         }
         Registry registry = context.getRegistry();
         registry.bind("vertx-websocket", new SharedServerWebsocketComponent(serverPort));
+        context.addStartupListener(new ClientPages(serverPort, "client"));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
         registry.bind("replies", new Replies(submittedMessage));
         registry.bind("connections", new Connections());

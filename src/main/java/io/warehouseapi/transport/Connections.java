@@ -58,6 +58,18 @@ public class Connections {
         }
     }
 
+    /** Closes every open connection with a close code, as at shutdown. */
+    public int closeAll(short code, String reason) {
+        int closed = 0;
+        for (ServerWebSocket socket : open.values()) {
+            if (!socket.isClosed()) {
+                socket.close(code, reason);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     public int openCount() {
         return open.size();
     }

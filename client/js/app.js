@@ -1,0 +1,371 @@
+// The page: run a view, watch it, read and page its rows.
+import { ApiConnection } from './api.js';
+import { count, formatCell, isNumeric, seconds } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+
+const STATE_LABELS = {
+  submitted: 'Submitted',
+  queued: 'Queued',
+  running: 'Running',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+const ACTIVE = new Set(['submitted', 'queued', 'running']);
+
+const ERROR_WORDS = {
+  BAD_REQUEST: 'The request was not valid.',
+  UNKNOWN_ACTION: 'The server does not know that action.',
+  VIEW_NOT_FOUND: 'There is no exposed view of that name.',
+  QUERY_NOT_FOUND: 'The server no longer knows this query.',
+  QUERY_NOT_FINISHED: 'The query has not finished yet.',
+  QUERY_FAILED: 'The query failed in the warehouse.',
+  QUERY_CANCELLED: 'The query was cancelled.',
+  QUERY_TIMEOUT: 'The query ran too long and was stopped.',
+  TOO_MANY_REQUESTS: 'Too many requests; try again in a moment.',
+  UNAUTHORIZED: 'Not authorized.',
+  WAREHOUSE_UNAVAILABLE: 'The warehouse cannot be reached right now.',
+  INTERNAL: 'The server could not handle the request.',
+};
+
+/** The query this page shows: the one started by the last Run view. */
+let run = null;
+let timer = null;
+
+function defaultEndpoint() {
+  const param = new URLSearchParams(location.search).get('endpoint');
+  if (param) {
+    return param;
+  }
+  if (location.protocol === 'http:' || location.protocol === 'https:') {
+    return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  }
+  return 'ws://localhost:8080/ws';
+}
+
+const api = new ApiConnection(defaultEndpoint());
+
+// ---- connection ---------------------------------------------------------
+
+api.addEventListener('state', (event) => {
+  const { state, delay } = event.detail;
+  const el = $('connection-state');
+  el.dataset.state = state;
+  el.textContent = {
+    connecting: 'Connecting…',
+    open: 'Connected',
+    reconnecting: `Connection lost; reconnecting in ${seconds(delay)}`,
+    closed: event.detail.reason || 'Disconnected',
+  }[state];
+  $('run').disabled = state !== 'open';
+});
+
+api.addEventListener('open', () => {
+  loadViews();
+  if (run && ACTIVE.has(run.state) && run.interrupted) {
+    resume();
+  }
+});
+
+function loadViews() {
+  api.request('list_views', {}, (reply) => {
+    if (reply.type !== 'views') {
+      return;
+    }
+    const list = $('view-list');
+    list.replaceChildren(...reply.views.map((view) => {
+      const option = document.createElement('option');
+      option.value = view.name.toLowerCase();
+      option.label = `${view.name} (${view.columns.length} columns)`;
+      return option;
+    }));
+  });
+}
+
+// ---- running a view -----------------------------------------------------
+
+function startRun(view, pageSize, notice) {
+  if (run && run.requestId) {
+    api.forget(run.requestId);
+  }
+  run = {
+    view, pageSize, queryId: null, state: 'submitted', startedAt: performance.now(), endedAt: null,
+    total: 0, offset: 0, interrupted: false, requestId: null,
+  };
+  hideError();
+  if (notice) {
+    showError(null, notice);
+  }
+  $('results').hidden = true;
+  $('query').hidden = false;
+  setState('submitted');
+  startTimer();
+  const current = run;
+  run.requestId = api.request('run_view', { view_name: view, page_size: pageSize },
+    (reply) => onRunReply(current, reply));
+}
+
+function onRunReply(current, reply) {
+  if (current !== run) {
+    return;
+  }
+  switch (reply.type) {
+    case 'submitted':
+      setState('submitted');
+      break;
+    case 'running':
+      current.queryId = reply.query_id;
+      $('query-id').textContent = `query ${reply.query_id}`;
+      setState('running');
+      break;
+    case 'progress':
+      setState(reply.status === 'QUEUED' ? 'queued' : 'running');
+      break;
+    case 'results':
+      finish('done');
+      showPage(reply, null);
+      break;
+    case 'error':
+      finish(reply.code === 'QUERY_CANCELLED' ? 'cancelled' : 'failed');
+      if (reply.code !== 'QUERY_CANCELLED') {
+        showError(reply.code, reply.message);
+      }
+      break;
+    case 'disconnected':
+      if (ACTIVE.has(current.state)) {
+        current.interrupted = true;
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** After a reconnect: picks the query up again, or starts it again if the server no longer knows it. */
+function resume() {
+  const current = run;
+  current.interrupted = false;
+  if (!current.queryId) {
+    startRun(current.view, current.pageSize, 'The connection was lost before the query started; it was started again.');
+    return;
+  }
+  api.request('query_status', { query_id: current.queryId }, (reply) => {
+    if (current !== run) {
+      return;
+    }
+    if (reply.type === 'disconnected') {
+      current.interrupted = true;
+    } else if (reply.type === 'error' && reply.code === 'QUERY_NOT_FOUND') {
+      startRun(current.view, current.pageSize, 'The connection was lost while the query ran; it was started again.');
+    } else if (reply.type === 'status') {
+      if (reply.status === 'SUCCESS') {
+        finish('done');
+        fetchPage(0);
+      } else if (reply.status === 'FAILED') {
+        finish('failed');
+        fetchPage(0);
+      } else if (reply.status === 'CANCELLED') {
+        finish('cancelled');
+      } else {
+        setState(reply.status === 'QUEUED' ? 'queued' : 'running');
+        setTimeout(() => current === run && !current.interrupted && resume(), 1000);
+      }
+    }
+  });
+}
+
+function cancelRun() {
+  if (!run || !run.queryId || !ACTIVE.has(run.state)) {
+    return;
+  }
+  const current = run;
+  $('cancel').disabled = true;
+  api.request('cancel', { query_id: current.queryId }, (reply) => {
+    if (current !== run) {
+      return;
+    }
+    if (reply.type === 'cancelled') {
+      finish('cancelled');
+    } else if (reply.type === 'status') {
+      finish(reply.status === 'SUCCESS' ? 'done' : reply.status.toLowerCase());
+    } else if (reply.type === 'error') {
+      showError(reply.code, reply.message);
+    }
+  });
+}
+
+function setState(state) {
+  run.state = state;
+  const badge = $('query-state');
+  badge.dataset.state = state;
+  badge.textContent = STATE_LABELS[state];
+  const progress = $('progress');
+  progress.dataset.state = state;
+  progress.setAttribute('aria-valuetext', STATE_LABELS[state]);
+  $('cancel').disabled = !(ACTIVE.has(state) && run.queryId);
+  $('run').setAttribute('aria-busy', String(ACTIVE.has(state)));
+}
+
+function finish(state) {
+  if (!run.endedAt) {
+    run.endedAt = performance.now();
+  }
+  setState(state);
+  stopTimer();
+}
+
+function startTimer() {
+  stopTimer();
+  const tick = () => {
+    const end = run.endedAt || performance.now();
+    $('elapsed').textContent = seconds(end - run.startedAt);
+  };
+  tick();
+  timer = setInterval(tick, 100);
+}
+
+function stopTimer() {
+  clearInterval(timer);
+  timer = null;
+  if (run) {
+    $('elapsed').textContent = seconds((run.endedAt || performance.now()) - run.startedAt);
+  }
+}
+
+// ---- pages --------------------------------------------------------------
+
+function fetchPage(offset) {
+  const current = run;
+  const sentAt = performance.now();
+  setPagerBusy(true);
+  api.request('fetch_results', { query_id: current.queryId, offset, page_size: current.pageSize }, (reply) => {
+    if (current !== run) {
+      return;
+    }
+    setPagerBusy(false);
+    if (reply.type === 'results') {
+      hideError();
+      showPage(reply, performance.now() - sentAt);
+    } else if (reply.type === 'error') {
+      showError(reply.code, reply.message);
+    } else if (reply.type === 'disconnected') {
+      showError(null, 'The connection was lost; try again once it is back.');
+    }
+  });
+}
+
+function showPage(page, tookMs) {
+  run.total = page.total_rows;
+  run.offset = page.offset;
+  run.pageSize = page.page_size;
+  run.columns = page.columns;
+  renderTable(page);
+  const first = page.row_count === 0 ? 0 : page.offset + 1;
+  const last = page.offset + page.row_count;
+  $('range').textContent = page.row_count === 0
+    ? `No rows at ${count(page.offset)} of ${count(page.total_rows)}`
+    : `Rows ${count(first)}–${count(last)} of ${count(page.total_rows)}`;
+  $('page-time').textContent = tookMs === null
+    ? `first page after ${seconds(run.endedAt - run.startedAt)}`
+    : `page in ${Math.max(1, Math.round(tookMs))} ms`;
+  $('results').hidden = false;
+  updatePager();
+}
+
+function renderTable(page) {
+  const headRow = document.createElement('tr');
+  for (const column of page.columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    if (isNumeric(column.type)) {
+      th.className = 'num';
+    }
+    th.append(column.name);
+    const type = document.createElement('span');
+    type.className = 'type';
+    type.textContent = column.type;
+    th.append(type);
+    headRow.append(th);
+  }
+  const body = document.createDocumentFragment();
+  for (const row of page.results) {
+    const tr = document.createElement('tr');
+    for (const column of page.columns) {
+      const { text, className } = formatCell(row[column.name], column.type);
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (className) {
+        td.className = className;
+      }
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $('table').tHead.replaceChildren(headRow);
+  $('table').tBodies[0].replaceChildren(body);
+}
+
+function lastOffset() {
+  return run.total === 0 ? 0 : Math.floor((run.total - 1) / run.pageSize) * run.pageSize;
+}
+
+function updatePager() {
+  const atStart = run.offset <= 0;
+  const atEnd = run.offset + run.pageSize >= run.total;
+  $('first').disabled = atStart;
+  $('previous').disabled = atStart;
+  $('next').disabled = atEnd;
+  $('last').disabled = atEnd;
+}
+
+function setPagerBusy(busy) {
+  for (const id of ['first', 'previous', 'next', 'last']) {
+    $(id).disabled = busy;
+  }
+  if (!busy) {
+    updatePager();
+  }
+}
+
+// ---- errors -------------------------------------------------------------
+
+function showError(code, message) {
+  $('error-code').textContent = code || '';
+  const words = code && ERROR_WORDS[code];
+  $('error-message').textContent = words && message && !message.startsWith(words.slice(0, -1))
+    ? `${words} ${message}` : (message || words || '');
+  $('error').hidden = false;
+}
+
+function hideError() {
+  $('error').hidden = true;
+}
+
+// ---- wiring -------------------------------------------------------------
+
+$('endpoint').value = api.url;
+$('endpoint').addEventListener('change', () => api.connect($('endpoint').value.trim()));
+$('run-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const view = $('view-name').value;
+  if (!view) {
+    showError('BAD_REQUEST', 'Type or pick the name of a view.');
+    $('view-name').focus();
+    return;
+  }
+  startRun(view, Number($('page-size').value));
+});
+$('cancel').addEventListener('click', cancelRun);
+$('first').addEventListener('click', () => fetchPage(0));
+$('previous').addEventListener('click', () => fetchPage(Math.max(0, run.offset - run.pageSize)));
+$('next').addEventListener('click', () => fetchPage(run.offset + run.pageSize));
+$('last').addEventListener('click', () => fetchPage(lastOffset()));
+$('page-size').addEventListener('change', () => {
+  if (run && run.state === 'done') {
+    run.pageSize = Number($('page-size').value);
+    fetchPage(Math.floor(run.offset / run.pageSize) * run.pageSize);
+  }
+});
+
+api.connect();

@@ -1,0 +1,208 @@
+package io.warehouseapi;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.warehouseapi.transport.Connections;
+import io.warehouseapi.warehouse.Warehouse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The browser client in a real headless Chromium (Debian's chromium and chromedriver): run a view, read and page its
+ * rows, see errors, cancel, and survive a dropped connection. Writes screenshots to {@code target/screenshots/}.
+ */
+class BrowserClientTest extends ApiTestSupport {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private WebDriver driver;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void openPage() throws Exception {
+        if (driver == null) {
+            boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+            if (!installed && Boolean.getBoolean("browser.tests.required")) {
+                throw new IllegalStateException("chromium and chromium-driver are required (apt-get install chromium chromium-driver)");
+            }
+            Assumptions.assumeTrue(installed, "chromium and chromium-driver are not installed; browser tests skipped");
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,800",
+                    "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile())
+                    .usingAnyFreePort()
+                    .build();
+            driver = new ChromeDriver(service, options);
+            wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        }
+        driver.manage().window().setSize(new Dimension(1280, 800));
+        driver.get("http://127.0.0.1:" + port() + "/");
+        waitForText("connection-state", "Connected");
+    }
+
+    @AfterAll
+    void closeBrowser() {
+        if (driver != null) {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void run_a_view_read_100_rows_and_page_next_and_last() throws Exception {
+        runView("trip_weather_vw");
+        waitForText("query-state", "Done");
+
+        List<WebElement> headers = driver.findElements(By.cssSelector("#table thead th"));
+        assertThat(headers).hasSize(35);
+        assertThat(headers.get(0).getText()).startsWith("TRIPDURATION").contains("INTEGER");
+        assertThat(headers.get(1).getText()).startsWith("STARTTIME").contains("TIMESTAMP");
+        assertThat(headers.get(34).getText()).startsWith("WIND_SPEED");
+        assertThat(rows()).hasSize(100);
+        assertThat(text("range")).isEqualTo("Rows 1–100 of 20,000");
+        WebElement firstCell = driver.findElement(By.cssSelector("#table tbody tr td"));
+        assertThat(firstCell.getAttribute("class")).contains("num");
+        assertThat(driver.findElement(By.cssSelector("#table tbody tr td:nth-child(2)")).getText())
+                .matches("2018-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        assertThat(text("elapsed")).matches("\\d+\\.\\d s");
+
+        // wide results scroll inside their box, not the page
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        assertThat((Boolean) js.executeScript(
+                "const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth;")).isTrue();
+        assertThat((Boolean) js.executeScript(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;")).isTrue();
+        screenshot("client-desktop.png");
+
+        click("next");
+        waitForText("range", "Rows 101–200 of 20,000");
+        assertThat(text("page-time")).matches("page in \\d+ ms");
+        click("last");
+        waitForText("range", "Rows 19,901–20,000 of 20,000");
+        assertThat(rows()).hasSize(100);
+        assertThat(driver.findElement(By.id("next")).isEnabled()).isFalse();
+        click("previous");
+        waitForText("range", "Rows 19,801–19,900 of 20,000");
+        click("first");
+        waitForText("range", "Rows 1–100 of 20,000");
+        assertThat(driver.findElement(By.id("previous")).isEnabled()).isFalse();
+
+        driver.manage().window().setSize(new Dimension(390, 844));
+        assertThat((Boolean) js.executeScript(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;")).isTrue();
+        screenshot("client-phone.png");
+    }
+
+    @Test
+    void a_missing_view_shows_the_error_in_words_and_the_page_stays_usable() {
+        runView("no_such_view");
+        waitForText("query-state", "Failed");
+        WebElement error = driver.findElement(By.id("error"));
+        wait.until(ExpectedConditions.visibilityOf(error));
+        assertThat(text("error-code")).isEqualTo("VIEW_NOT_FOUND");
+        assertThat(text("error-message")).contains("There is no exposed view of that name");
+
+        runView("trip_weather_vw");
+        waitForText("query-state", "Done");
+        assertThat(error.isDisplayed()).isFalse();
+        assertThat(rows()).hasSize(100);
+    }
+
+    @Test
+    void cancel_stops_a_long_query() {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        runView("slow_vw");
+        waitForText("query-state", "Running");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cancel")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> warehouse.runningStatements() == 1);
+        click("cancel");
+        waitForText("query-state", "Cancelled");
+        await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 0);
+        assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void a_connection_dropped_mid_query_is_noticed_and_the_page_resumes() {
+        Connections connections = bean("connections", Connections.class);
+        runView("sleepy_vw");
+        waitForText("query-state", "Running");
+
+        assertThat(connections.closeAll((short) 1012, "restarting")).isEqualTo(1);
+        wait.until(ExpectedConditions.textMatches(By.id("connection-state"), java.util.regex.Pattern.compile("reconnecting|Connected")));
+        waitForText("connection-state", "Connected");
+        wait.withTimeout(Duration.ofSeconds(60));
+        waitForText("query-state", "Done");
+        assertThat(rows()).hasSize(1);
+        assertThat(text("error-message")).contains("connection was lost");
+        assertThat(driver.findElement(By.cssSelector("#table thead th")).getText()).startsWith("n");
+    }
+
+    @Test
+    void the_form_is_labelled_and_runs_from_the_keyboard() {
+        for (String id : List.of("endpoint", "view-name", "page-size")) {
+            assertThat(driver.findElements(By.cssSelector("label[for='" + id + "']"))).hasSize(1);
+        }
+        WebElement view = driver.findElement(By.id("view-name"));
+        view.clear();
+        view.sendKeys("weather_vw", Keys.ENTER);
+        waitForText("query-state", "Done");
+        assertThat(text("range")).isEqualTo("Rows 1–100 of 8,760");
+        assertThat(driver.findElement(By.id("endpoint")).getAttribute("value"))
+                .isEqualTo("ws://127.0.0.1:" + port() + "/ws");
+    }
+
+    private void runView(String name) {
+        WebElement view = driver.findElement(By.id("view-name"));
+        view.clear();
+        view.sendKeys(name);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("run"))).click();
+    }
+
+    private List<WebElement> rows() {
+        return driver.findElements(By.cssSelector("#table tbody tr"));
+    }
+
+    private String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    private void click(String id) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.id(id))).click();
+    }
+
+    private void waitForText(String id, String expected) {
+        wait.until(ExpectedConditions.textToBe(By.id(id), expected));
+    }
+
+    private void screenshot(String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        Path file = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(file, SCREENSHOTS.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}
