@@ -15,6 +15,9 @@ import io.warehouseapi.embedded.EmbeddedWarehouse;
 import io.warehouseapi.embedded.SampleDataset;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
+import io.warehouseapi.snowflake.SnowflakeSettings;
+import io.warehouseapi.snowflake.SnowflakeWarehouse;
+import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
@@ -81,8 +84,8 @@ public class ApiConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        if (!"embedded".equals(warehouseType)) {
-            throw new IllegalArgumentException("warehouse.type must be 'embedded', not '" + warehouseType + "'");
+        if (!"embedded".equals(warehouseType) && !"snowflake".equals(warehouseType)) {
+            throw new StartupException("warehouse.type must be 'embedded' or 'snowflake', not '" + warehouseType + "'");
         }
         Registry registry = context.getRegistry();
         registry.bind("vertx-websocket", new SharedServerWebsocketComponent(serverPort));
@@ -92,25 +95,6 @@ public class ApiConfiguration implements CamelConfiguration {
         registry.bind("connections", new Connections());
         registry.bind("pollSchedule", new PollSchedule(pollInitialDelay, pollMultiplier, pollMaxDelay));
 
-        Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
-        Files.createDirectories(database.getParent());
-        String url = "jdbc:duckdb:" + database;
-        // one connection held open for the application's life keeps the DuckDB instance, and the result store
-        // attached to it, alive while the pool opens and retires connections
-        Connection anchor = DriverManager.getConnection(url);
-        HikariDataSource dataSource = dataSource(url);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() throws Exception {
-                dataSource.close();
-                anchor.close();
-            }
-        }, true, true);
-
-        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath));
-        store.start();
-        new SampleDataset(dataSource, sampleTrips).ensure();
-
         ThreadPoolProfile queryThreads = new ThreadPoolProfile("warehouse-query");
         queryThreads.setPoolSize(maxConcurrentQueries);
         queryThreads.setMaxPoolSize(maxConcurrentQueries);
@@ -118,18 +102,64 @@ public class ApiConfiguration implements CamelConfiguration {
         queryThreads.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         ExecutorService executor = context.getExecutorServiceManager().newThreadPool(this, "warehouse-query",
                 queryThreads);
-        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
-        warehouse.refreshViews();
+
+        ResultStore store;
+        Warehouse warehouse;
+        if ("snowflake".equals(warehouseType)) {
+            // the result store is a DuckDB file of its own; Snowflake's results are copied into it
+            Path storeFile = Path.of(resultsPath).toAbsolutePath().normalize();
+            ResultStore.clear(storeFile);
+            HikariDataSource storeSource = closeOnStop(context, dataSource("results", "jdbc:duckdb:" + storeFile));
+            store = new ResultStore(storeSource, storeFile, false);
+            store.start();
+            SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
+            HikariDataSource snowflake = closeOnStop(context, settings.dataSource());
+            warehouse = new SnowflakeWarehouse(snowflake, store, executor, settings.database(), settings.schema(),
+                    viewsInclude, settings.maxLocalRows());
+            warehouse.refreshViews();
+            LOG.info("Warehouse: Snowflake account {} as {}, {}.{}: {} views exposed", settings.account(),
+                    settings.user(), settings.database(), settings.schema(), warehouse.views().size());
+        } else {
+            Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
+            Files.createDirectories(database.getParent());
+            String url = "jdbc:duckdb:" + database;
+            // one connection held open for the application's life keeps the DuckDB instance, and the result store
+            // attached to it, alive while the pool opens and retires connections
+            Connection anchor = DriverManager.getConnection(url);
+            HikariDataSource dataSource = dataSource("warehouse", url);
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() throws Exception {
+                    dataSource.close();
+                    anchor.close();
+                }
+            }, true, true);
+            store = new ResultStore(dataSource, Path.of(resultsPath), true);
+            store.start();
+            new SampleDataset(dataSource, sampleTrips).ensure();
+            warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
+            warehouse.refreshViews();
+            LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
+        }
         registry.bind("warehouse", warehouse);
         registry.bind("resultStore", store);
         registry.bind("queries", new QueryService(warehouse, store, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention)));
-        LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
     }
 
-    private HikariDataSource dataSource(String url) {
+    private static HikariDataSource closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
+        return dataSource;
+    }
+
+    private HikariDataSource dataSource(String name, String url) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("warehouse");
+        config.setPoolName(name);
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(poolSize);

@@ -1,6 +1,7 @@
 package io.warehouseapi;
 
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -14,10 +15,33 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        // the Snowflake driver logs through SLF4J, like the rest of the application
+        if (System.getProperty("net.snowflake.jdbc.loggerImpl") == null) {
+            System.setProperty("net.snowflake.jdbc.loggerImpl", "net.snowflake.client.log.SLF4JLogger");
+        }
         Main main = new Main(Application.class);
         Signal.handle(new Signal("TERM"), signal -> main.completed());
         Signal.handle(new Signal("INT"), signal -> main.completed());
-        int exitCode = main.run(args);
+        int exitCode;
+        try {
+            exitCode = main.run(args);
+        } catch (Exception e) {
+            StartupException startup = startupCause(e);
+            if (startup == null) {
+                throw e;
+            }
+            LoggerFactory.getLogger(Application.class).error("Cannot start: {}", startup.getMessage());
+            exitCode = 1;
+        }
         System.exit(exitCode);
+    }
+
+    private static StartupException startupCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StartupException startup) {
+                return startup;
+            }
+        }
+        return null;
     }
 }

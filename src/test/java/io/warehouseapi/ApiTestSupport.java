@@ -13,7 +13,12 @@ import java.util.Comparator;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.warehouseapi.embedded.SampleDataset;
+import io.warehouseapi.snowflake.FakeSnowflake;
+import io.warehouseapi.snowflake.TestKeys;
 import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterAll;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.TestInstance;
@@ -43,6 +48,14 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         return dataDir;
     }
 
+    private java.security.KeyPair keys;
+    protected FakeSnowflake snowflake;
+
+    /** Whether the application runs with the Snowflake adapter, against a fake Snowflake on loopback. */
+    protected boolean onSnowflake() {
+        return false;
+    }
+
     /** The number of trips the sample is generated with; small, so that each query takes milliseconds. */
     protected long tripCount() {
         return 20_000;
@@ -69,6 +82,25 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         properties.setProperty("warehouse.embedded.path", warehouseFile().toString());
         properties.setProperty("results.path", dataDir().resolve("results.duckdb").toString());
         properties.setProperty("warehouse.embedded.sample.trips", Long.toString(tripCount()));
+        if (onSnowflake()) {
+            try {
+                keys = TestKeys.rsa();
+                snowflake = new FakeSnowflake("testacct", "api_user", keys.getPublic(), warehouseFile());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            properties.setProperty("warehouse.type", "snowflake");
+            properties.setProperty("warehouse.snowflake.url", snowflake.jdbcUrl());
+            properties.setProperty("warehouse.snowflake.account", "testacct");
+            properties.setProperty("warehouse.snowflake.user", "api_user");
+            properties.setProperty("warehouse.snowflake.database", "CITIBIKE");
+            properties.setProperty("warehouse.snowflake.schema", "PUBLIC");
+            properties.setProperty("warehouse.snowflake.warehouse", "API_WH");
+            properties.setProperty("warehouse.snowflake.role", "API_READER");
+            properties.setProperty("warehouse.snowflake.private-key-file", dataDir().resolve("rsa_key.p8").toString());
+            properties.setProperty("warehouse.snowflake.private-key-passphrase-file",
+                    dataDir().resolve("rsa_key.pass").toString());
+        }
         overrideProperties(properties);
         return properties;
     }
@@ -95,6 +127,28 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
              Statement statement = connection.createStatement()) {
             statement.execute(views);
+        }
+        if (onSnowflake()) {
+            // the fake Snowflake serves the sample, which the application does not generate in this mode
+            try (HikariDataSource sample = new HikariDataSource()) {
+                sample.setJdbcUrl("jdbc:duckdb:" + warehouseFile());
+                sample.setMaximumPoolSize(1);
+                new SampleDataset(sample, tripCount()).ensure();
+            }
+            try {
+                Files.writeString(dataDir.resolve("rsa_key.p8"),
+                        TestKeys.encryptedPkcs8(keys.getPrivate(), TestKeys.PASSPHRASE));
+                Files.writeString(dataDir.resolve("rsa_key.pass"), TestKeys.PASSPHRASE + "\n");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @AfterAll
+    void stopSnowflake() {
+        if (snowflake != null) {
+            snowflake.close();
         }
     }
 

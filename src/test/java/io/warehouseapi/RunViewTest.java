@@ -51,8 +51,9 @@ class RunViewTest extends ApiTestSupport {
             List<String> columns = new ArrayList<>();
             results.path("columns").forEach(column -> columns.add(column.path("name").asText()));
             assertThat(columns).containsExactlyElementsOf(VIEW_COLUMNS);
-            assertThat(results.path("columns").get(0).path("type").asText()).isEqualTo("INTEGER");
-            assertThat(results.path("columns").get(1).path("type").asText()).isEqualTo("TIMESTAMP");
+            // the warehouse's own type names: DuckDB's or Snowflake's
+            assertThat(results.path("columns").get(0).path("type").asText()).matches("INTEGER|NUMBER\\(\\d+,0\\)");
+            assertThat(results.path("columns").get(1).path("type").asText()).matches("TIMESTAMP|TIMESTAMP_NTZ");
 
             JsonNode rows = results.path("results");
             assertThat(rows.size()).isEqualTo(100);

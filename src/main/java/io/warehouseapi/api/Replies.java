@@ -244,7 +244,8 @@ public class Replies {
                 writeValue(gen, entry.getValue());
             }
             gen.writeEndObject();
-        } else if (value.getClass().getName().equals("org.duckdb.JsonNode")) {
+        } else if (value.getClass().getName().equals("org.duckdb.JsonNode")
+                   || value instanceof io.warehouseapi.snowflake.SnowflakeWarehouse.RawJson) {
             // a JSON value from the engine, already valid JSON text
             gen.writeRawValue(value.toString());
         } else {

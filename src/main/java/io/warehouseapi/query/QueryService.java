@@ -11,7 +11,6 @@ import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
-import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.Warehouse;
@@ -120,12 +119,12 @@ public class QueryService {
                 // SUCCESS: read below
             }
         }
-        StoredResult result = warehouse.result(query.id);
-        if (result == null) {
+        Page page = warehouse.readPage(query.id, offset, pageSize, store::readPage);
+        if (page == null) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this connection.",
                     query.id, null);
         }
-        return store.readPage(result, offset, pageSize);
+        return page;
     }
 
     /** Cancels a query for {@code cancel}; a query that already ended is left as it is. */

@@ -39,31 +39,53 @@ import org.slf4j.LoggerFactory;
 public class ResultStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
-    private static final String CATALOG = "results";
+    private static final String ATTACHED_CATALOG = "results";
     private static final Pattern QUERY_ID = Pattern.compile("[A-Za-z0-9-]{1,128}");
 
     private final DataSource dataSource;
     private final Path file;
+    private final boolean attach;
+    private volatile String catalog = ATTACHED_CATALOG;
     private final String materializeSql = SqlText.load("sql/store/materialize.sql");
     private final String pageSql = SqlText.load("sql/store/page.sql");
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
 
-    public ResultStore(DataSource dataSource, Path file) {
+    /**
+     * A store whose file is attached, as {@code results}, to the DuckDB instance of {@code dataSource} (the embedded
+     * warehouse's, so that a query materializes into it in one statement); or, with {@code attach} false, a store
+     * whose {@code dataSource} opens the store's file itself, which must then be {@link #clear cleared} before the
+     * data source opens it.
+     */
+    public ResultStore(DataSource dataSource, Path file, boolean attach) {
         this.dataSource = dataSource;
         this.file = file.toAbsolutePath().normalize();
+        this.attach = attach;
     }
 
-    /** Starts the store on an empty file and attaches it. */
+    /** Deletes a store file and its write-ahead log: no query id outlives the process that issued it. */
+    public static void clear(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath().normalize();
+        Files.createDirectories(absolute.getParent());
+        Files.deleteIfExists(absolute);
+        Files.deleteIfExists(Path.of(absolute + ".wal"));
+    }
+
+    /** Starts the store on an empty file. */
     public void start() {
         try {
-            Files.createDirectories(file.getParent());
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("DETACH DATABASE IF EXISTS " + CATALOG);
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(Path.of(file + ".wal"));
-                statement.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG);
+                if (attach) {
+                    statement.execute("DETACH DATABASE IF EXISTS " + ATTACHED_CATALOG);
+                    clear(file);
+                    statement.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + ATTACHED_CATALOG);
+                } else {
+                    try (ResultSet rs = statement.executeQuery("SELECT current_database()")) {
+                        rs.next();
+                        catalog = rs.getString(1);
+                    }
+                }
             }
             LOG.info("Result store started at {}", file);
         } catch (SQLException e) {
@@ -78,7 +100,11 @@ public class ResultStore {
         if (!QUERY_ID.matcher(queryId).matches()) {
             throw new IllegalArgumentException("Not a query id the store accepts");
         }
-        return CATALOG + ".main." + Identifiers.quote("q_" + queryId.replace('-', '_'));
+        return Identifiers.quote(catalog) + ".main." + Identifiers.quote(tableName(queryId));
+    }
+
+    private static String tableName(String queryId) {
+        return "q_" + queryId.replace('-', '_');
     }
 
     /** The statement that materializes a SELECT into the store's table for a query. */
@@ -88,13 +114,21 @@ public class ResultStore {
 
     /** Records a result materialized into {@link #tableFor(String)}, reading its columns and row count. */
     public StoredResult register(String queryId) throws SQLException {
+        return register(queryId, null);
+    }
+
+    /**
+     * Records a result materialized into {@link #tableFor(String)}; {@code columns}, if given, are the names and types
+     * clients see (the warehouse's own type names), else the store's.
+     */
+    public StoredResult register(String queryId, List<Column> reported) throws SQLException {
         String table = tableFor(queryId);
         List<Column> columns = new ArrayList<>();
         long rows;
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement ps = connection.prepareStatement(columnsSql)) {
-                ps.setString(1, CATALOG);
-                ps.setString(2, "q_" + queryId.replace('-', '_'));
+                ps.setString(1, catalog);
+                ps.setString(2, tableName(queryId));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         columns.add(new Column(rs.getString(1), rs.getString(2)));
@@ -106,6 +140,9 @@ public class ResultStore {
                 rs.next();
                 rows = rs.getLong(1);
             }
+        }
+        if (reported != null) {
+            columns = reported;
         }
         StoredResult result = new StoredResult(queryId, table, columns, rows, Instant.now());
         results.put(queryId, result);
@@ -126,19 +163,7 @@ public class ResultStore {
                 ps.setLong(1, offset);
                 ps.setLong(2, offset + pageSize);
                 try (ResultSet rs = ps.executeQuery()) {
-                    ResultSetMetaData meta = rs.getMetaData();
-                    int count = meta.getColumnCount();
-                    int[] types = new int[count];
-                    for (int i = 0; i < count; i++) {
-                        types[i] = meta.getColumnType(i + 1);
-                    }
-                    while (rs.next()) {
-                        Object[] row = new Object[count];
-                        for (int i = 0; i < count; i++) {
-                            row[i] = value(rs, i + 1, types[i]);
-                        }
-                        rows.add(row);
-                    }
+                    readRows(rs, rows, pageSize);
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot read a page of query " + result.queryId() + ": "
@@ -146,6 +171,23 @@ public class ResultStore {
             }
         }
         return new Page(result.queryId(), offset, pageSize, result.totalRows(), result.columns(), rows);
+    }
+
+    /** Reads up to {@code limit} rows of a DuckDB result set as arrays of values in column order. */
+    static void readRows(ResultSet rs, List<Object[]> rows, int limit) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        int count = meta.getColumnCount();
+        int[] types = new int[count];
+        for (int i = 0; i < count; i++) {
+            types[i] = meta.getColumnType(i + 1);
+        }
+        while (rows.size() < limit && rs.next()) {
+            Object[] row = new Object[count];
+            for (int i = 0; i < count; i++) {
+                row[i] = value(rs, i + 1, types[i]);
+            }
+            rows.add(row);
+        }
     }
 
     private static Object value(ResultSet rs, int index, int type) throws SQLException {
@@ -157,6 +199,76 @@ public class ResultStore {
             default -> rs.getObject(index);
         };
         return rs.wasNull() ? null : value;
+    }
+
+    /**
+     * Copies a warehouse's result set into the store's table for a query with DuckDB's appender, streaming: no more
+     * than one row is held at a time. Stops, returning false, once {@code maxRows} rows would be exceeded or
+     * {@code stop} says so; the caller then drops the partial table.
+     */
+    public boolean load(String queryId, List<StoreColumn> columns, RowSource source, long maxRows,
+                        java.util.function.BooleanSupplier stop) throws SQLException {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(tableFor(queryId)).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            ddl.append(i == 0 ? "" : ", ").append(Identifiers.quote("c" + i)).append(' ')
+                    .append(columns.get(i).ddl());
+        }
+        ddl.append(')');
+        try (Connection connection = dataSource.getConnection()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(ddl.toString());
+            }
+            long rows = 0;
+            org.duckdb.DuckDBConnection duck = connection.unwrap(org.duckdb.DuckDBConnection.class);
+            try (org.duckdb.DuckDBAppender appender = duck.createAppender(catalog, "main", tableName(queryId))) {
+                Object[] row;
+                while ((row = source.next()) != null) {
+                    if (++rows > maxRows || stop.getAsBoolean()) {
+                        return false;
+                    }
+                    appender.beginRow();
+                    for (int i = 0; i < row.length; i++) {
+                        append(appender, columns.get(i).kind(), row[i]);
+                    }
+                    appender.endRow();
+                }
+            }
+            return true;
+        }
+    }
+
+    private static void append(org.duckdb.DuckDBAppender appender, StoreType type, Object value) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+            return;
+        }
+        switch (type) {
+            case BIGINT -> appender.append(((Number) value).longValue());
+            case DOUBLE -> appender.append(((Number) value).doubleValue());
+            case BOOLEAN -> appender.append((Boolean) value);
+            case DATE -> appender.append((LocalDate) value);
+            case TIMESTAMP -> appender.append((LocalDateTime) value);
+            case TIMESTAMPTZ -> appender.append((OffsetDateTime) value);
+            case BLOB -> appender.append((byte[]) value);
+            case VARCHAR, JSON -> appender.append(value.toString());
+            case DECIMAL -> appender.append(value instanceof java.math.BigDecimal d
+                    ? d : new java.math.BigDecimal(value.toString()));
+            default -> throw new IllegalStateException("No store type " + type);
+        }
+    }
+
+    /** The rows of a warehouse's result, one at a time; {@code null} at the end. */
+    public interface RowSource {
+        Object[] next() throws SQLException;
+    }
+
+    /** How a column of a warehouse's result is kept in the store: its kind and its DuckDB column type. */
+    public record StoreColumn(String name, String reportedType, StoreType kind, String ddl) {
+    }
+
+    /** The kinds of store columns for copied results. */
+    public enum StoreType {
+        BIGINT, DECIMAL, DOUBLE, BOOLEAN, VARCHAR, JSON, DATE, TIMESTAMP, TIMESTAMPTZ, BLOB
     }
 
     /** Drops a query's stored result, if there is one. */

@@ -2,6 +2,7 @@ package io.warehouseapi.warehouse;
 
 import java.util.List;
 
+import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 
 /**
@@ -34,6 +35,20 @@ public interface Warehouse {
 
     /** The stored result of a query whose state is {@link QueryState#SUCCESS}, or {@code null}. */
     StoredResult result(String queryId);
+
+    /**
+     * A page of a query whose state is {@link QueryState#SUCCESS}: from the local result store, or from wherever the
+     * adapter keeps a result the store could not take. {@code null} if there is no result.
+     */
+    default Page readPage(String queryId, long offset, int pageSize, StoreReader store) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.readPage(result, offset, pageSize);
+    }
+
+    /** Reads pages of stored results; the result store. */
+    interface StoreReader {
+        Page readPage(StoredResult result, long offset, int pageSize);
+    }
 
     /** Forgets a query: cancels it if it still runs and drops its stored result. */
     void forget(String queryId);

@@ -1,0 +1,166 @@
+package io.warehouseapi.snowflake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.warehouseapi.StartupException;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * The settings of the Snowflake warehouse ({@code warehouse.snowflake.*}): account, user, warehouse, database, schema,
+ * role and the key pair's private key, read and decrypted once at start. Any of them may come from the properties
+ * file, an environment variable or a Camel vault property function such as {@code {{aws:snowflake/key}}}.
+ */
+public final class SnowflakeSettings {
+
+    private static final String PREFIX = "warehouse.snowflake.";
+
+    private final String account;
+    private final String url;
+    private final String user;
+    private final String warehouse;
+    private final String database;
+    private final String schema;
+    private final String role;
+    private final PrivateKey privateKey;
+    private final int poolSize;
+    private final long maxLocalRows;
+    private final int loginTimeoutSeconds;
+
+    private SnowflakeSettings(PropertiesComponent properties) {
+        this.account = required(properties, "account");
+        this.user = required(properties, "user");
+        this.database = required(properties, "database");
+        this.schema = optional(properties, "schema").orElse("PUBLIC");
+        this.warehouse = optional(properties, "warehouse").orElse(null);
+        this.role = optional(properties, "role").orElse(null);
+        this.url = optional(properties, "url")
+                .orElse("jdbc:snowflake://" + account.toLowerCase(Locale.ROOT) + ".snowflakecomputing.com");
+        this.poolSize = Integer.parseInt(optional(properties, "pool-size").orElse("4"));
+        this.maxLocalRows = Long.parseLong(optional(properties, "local-copy.max-rows").orElse("10000000"));
+        this.loginTimeoutSeconds = Integer.parseInt(optional(properties, "login-timeout").orElse("30"));
+        this.privateKey = readKey(properties);
+    }
+
+    public static SnowflakeSettings from(PropertiesComponent properties) {
+        return new SnowflakeSettings(properties);
+    }
+
+    private static Optional<String> optional(PropertiesComponent properties, String name) {
+        return properties.resolveProperty(PREFIX + name).map(String::strip).filter(value -> !value.isEmpty());
+    }
+
+    private static String required(PropertiesComponent properties, String name) {
+        return optional(properties, name).orElseThrow(() -> new StartupException(
+                "warehouse.type is snowflake but " + PREFIX + name + " is not set"));
+    }
+
+    private static PrivateKey readKey(PropertiesComponent properties) {
+        String pem = optional(properties, "private-key").orElse(null);
+        if (pem == null) {
+            String file = optional(properties, "private-key-file").orElseThrow(() -> new StartupException(
+                    "Set " + PREFIX + "private-key-file (or " + PREFIX + "private-key) to the service user's "
+                    + "private key"));
+            pem = readFile(Path.of(file), PREFIX + "private-key-file");
+        }
+        char[] passphrase = optional(properties, "private-key-passphrase").map(String::toCharArray)
+                .orElseGet(() -> optional(properties, "private-key-passphrase-file")
+                        .map(file -> readFile(Path.of(file), PREFIX + "private-key-passphrase-file").strip()
+                                .toCharArray())
+                        .orElse(null));
+        try {
+            return PrivateKeys.read(pem, passphrase);
+        } catch (PrivateKeys.KeyException e) {
+            throw new StartupException(e.getMessage());
+        } finally {
+            if (passphrase != null) {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+    }
+
+    private static String readFile(Path path, String setting) {
+        if (!Files.isRegularFile(path)) {
+            throw new StartupException("The file named by " + setting + " does not exist: " + path.toAbsolutePath());
+        }
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StartupException("The file named by " + setting + " cannot be read: " + path.toAbsolutePath());
+        }
+    }
+
+    /**
+     * A pool of Snowflake sessions, kept alive, signed in with the key pair; it signs in once at start, so that a
+     * wrong account, user or key stops the start at once.
+     */
+    public HikariDataSource dataSource() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("snowflake");
+        config.setJdbcUrl(url);
+        config.setDriverClassName("net.snowflake.client.api.driver.SnowflakeDriver");
+        config.addDataSourceProperty("user", user);
+        config.addDataSourceProperty("authenticator", "SNOWFLAKE_JWT");
+        config.addDataSourceProperty("privateKey", privateKey);
+        config.addDataSourceProperty("db", database);
+        config.addDataSourceProperty("schema", schema);
+        if (warehouse != null) {
+            config.addDataSourceProperty("warehouse", warehouse);
+        }
+        if (role != null) {
+            config.addDataSourceProperty("role", role);
+        }
+        config.addDataSourceProperty("application", "warehouse-api");
+        config.addDataSourceProperty("loginTimeout", Integer.toString(loginTimeoutSeconds));
+        config.addDataSourceProperty("CLIENT_SESSION_KEEP_ALIVE", "true");
+        // the driver would otherwise probe cloud metadata addresses to describe its host at every sign-in
+        config.addDataSourceProperty("disablePlatformDetection", "true");
+        // JSON results need no --add-opens for Arrow; results are copied once into the local store anyway
+        config.addDataSourceProperty("JDBC_QUERY_RESULT_FORMAT", "JSON");
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout((loginTimeoutSeconds + 5) * 1000L);
+        config.setKeepaliveTime(300_000);
+        config.setInitializationFailTimeout(1);
+        try {
+            return new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            int newline = reason.indexOf('\n');
+            throw new StartupException("Cannot sign in to Snowflake account " + account + " as " + user + " at "
+                                       + url + ": " + (newline < 0 ? reason : reason.substring(0, newline))
+                                       + " (check " + PREFIX + "account, " + PREFIX + "url, " + PREFIX + "user and the "
+                                       + "key registered for the user)");
+        }
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public long maxLocalRows() {
+        return maxLocalRows;
+    }
+}

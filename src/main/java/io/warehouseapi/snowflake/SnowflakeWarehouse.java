@@ -1,0 +1,445 @@
+package io.warehouseapi.snowflake;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.ResultStore.StoreColumn;
+import io.warehouseapi.store.ResultStore.StoreType;
+import io.warehouseapi.store.SqlText;
+import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.warehouse.ExposedView;
+import io.warehouseapi.warehouse.Identifiers;
+import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseStatus;
+import net.snowflake.client.api.connection.SnowflakeConnection;
+import net.snowflake.client.api.resultset.QueryStatus;
+import net.snowflake.client.api.resultset.SnowflakeAsyncResultSet;
+import net.snowflake.client.api.resultset.SnowflakeResultSet;
+import net.snowflake.client.api.statement.SnowflakeStatement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snowflake behind the same routes. A query runs asynchronously in Snowflake ({@code executeAsyncQuery}); its state
+ * comes from the monitoring call {@code getQueryStatus}, which wakes no warehouse. Once it succeeded, its persisted
+ * result is streamed once ({@code createResultSet}) into the local result store, so that every page is a local read;
+ * a result larger than {@code warehouse.snowflake.local-copy.max-rows} is paged in Snowflake with
+ * {@code RESULT_SCAN} instead, its parameters bound.
+ */
+public class SnowflakeWarehouse implements Warehouse {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnowflakeWarehouse.class);
+
+    private final DataSource dataSource;
+    private final ResultStore store;
+    private final ExecutorService copier;
+    private final String database;
+    private final String schema;
+    private final Pattern exposedViews;
+    private final long maxLocalRows;
+    private final String catalogSql = SqlText.load("sql/snowflake/catalog.sql");
+    private final String cancelSql = SqlText.load("sql/snowflake/cancel.sql");
+    private final String scanPageSql = SqlText.load("sql/snowflake/result-scan-page.sql");
+    private final String scanCountSql = SqlText.load("sql/snowflake/result-scan-count.sql");
+    private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
+    private volatile List<ExposedView> views = List.of();
+    private volatile boolean available;
+
+    public SnowflakeWarehouse(DataSource dataSource, ResultStore store, ExecutorService copier, String database,
+                              String schema, String exposedViewsPattern, long maxLocalRows) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.copier = copier;
+        this.database = database;
+        this.schema = schema;
+        this.exposedViews = Pattern.compile(exposedViewsPattern, Pattern.CASE_INSENSITIVE);
+        this.maxLocalRows = maxLocalRows;
+    }
+
+    @Override
+    public String kind() {
+        return "snowflake";
+    }
+
+    @Override
+    public List<ExposedView> views() {
+        return views;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return available;
+    }
+
+    @Override
+    public void refreshViews() {
+        Map<String, List<Column>> columns = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(catalogSql)) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String view = rs.getString(1);
+                    if (exposedViews.matcher(view).matches()) {
+                        columns.computeIfAbsent(view, v -> new ArrayList<>())
+                                .add(new Column(rs.getString(2), rs.getString(3)));
+                    }
+                }
+            }
+            List<ExposedView> loaded = new ArrayList<>();
+            columns.forEach((view, cols) -> loaded.add(
+                    new ExposedView(view, Identifiers.qualified(database, schema, view), cols)));
+            if (!loaded.equals(views)) {
+                LOG.info("Exposed views: {}", loaded.stream().map(ExposedView::name).toList());
+            }
+            views = List.copyOf(loaded);
+            available = true;
+        } catch (SQLException e) {
+            available = false;
+            LOG.warn("Cannot read the catalog of Snowflake schema {}.{}: {}", database, schema, firstLine(e));
+        }
+    }
+
+    @Override
+    public String submit(ExposedView view) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.unwrap(SnowflakeStatement.class)
+                     .executeAsyncQuery("SELECT * FROM " + view.sqlName())) {
+            String queryId = rs.unwrap(SnowflakeResultSet.class).getQueryID();
+            queries.put(queryId, new RemoteQuery(queryId, view));
+            return queryId;
+        } catch (SQLException e) {
+            LOG.warn("Snowflake did not accept a query on {}: {}", view.name(), firstLine(e));
+            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse did not accept the query.");
+        }
+    }
+
+    @Override
+    public WarehouseStatus status(String queryId) {
+        RemoteQuery query = queries.get(queryId);
+        if (query == null) {
+            return null;
+        }
+        synchronized (query) {
+            if (query.state.isFinished() || query.copying) {
+                return query.status();
+            }
+        }
+        QueryStatus remote;
+        try (Connection connection = dataSource.getConnection()) {
+            remote = connection.unwrap(SnowflakeConnection.class).getQueryStatus(queryId);
+        } catch (SQLException e) {
+            // a lost connection mid-poll: the query is not lost, the next poll asks again
+            LOG.warn("Cannot poll query {}: {}", queryId, firstLine(e));
+            return query.status();
+        }
+        synchronized (query) {
+            if (query.state.isFinished() || query.copying) {
+                return query.status();
+            }
+            switch (remote.getStatus()) {
+                case SUCCESS -> startCopy(query);
+                case FAILED_WITH_ERROR, FAILED_WITH_INCIDENT -> {
+                    if (query.cancelRequested) {
+                        query.state = QueryState.CANCELLED;
+                    } else {
+                        query.state = QueryState.FAILED;
+                        query.error = remote.getErrorMessage();
+                    }
+                }
+                case ABORTED, ABORTING -> query.state = QueryState.CANCELLED;
+                case DISCONNECTED -> {
+                    query.state = QueryState.FAILED;
+                    query.error = "The query's Snowflake session was disconnected.";
+                }
+                case QUEUED, QUEUED_REPAIRING_WAREHOUSE, RESUMING_WAREHOUSE, BLOCKED -> query.state = QueryState.QUEUED;
+                default -> query.state = QueryState.RUNNING;
+            }
+            return query.status();
+        }
+    }
+
+    /** Streams the persisted result into the local store once, on the copier's threads; RUNNING until it is done. */
+    private void startCopy(RemoteQuery query) {
+        query.copying = true;
+        query.state = QueryState.RUNNING;
+        try {
+            copier.submit(() -> copy(query));
+        } catch (RejectedExecutionException e) {
+            query.copying = false;
+        }
+    }
+
+    private void copy(RemoteQuery query) {
+        long started = System.nanoTime();
+        boolean complete = false;
+        List<StoreColumn> columns = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             ResultSet rs = connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)) {
+            // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for it;
+            // asking first lets it read the result at once
+            rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
+            ResultSetMetaData meta = rs.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(storeColumn(meta, i));
+            }
+            complete = store.load(query.queryId, columns, () -> rs.next() ? row(rs, columns) : null, maxLocalRows,
+                    () -> query.cancelRequested);
+            if (complete) {
+                List<Column> reported = columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
+                store.register(query.queryId, reported);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Cannot copy the result of query {}: {}", query.queryId, e.getMessage());
+            store.drop(query.queryId);
+            finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
+            return;
+        }
+        if (!complete) {
+            store.drop(query.queryId);
+            if (query.cancelRequested) {
+                finish(query, QueryState.CANCELLED, null);
+                return;
+            }
+            // too large for the local copy: page it in Snowflake
+            try {
+                query.fallbackColumns = columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
+                query.fallbackTotal = countInSnowflake(query.queryId);
+                query.fallback = true;
+                LOG.info("query={} result over {} rows: paged with RESULT_SCAN", query.queryId, maxLocalRows);
+            } catch (SQLException e) {
+                finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
+                return;
+            }
+        }
+        LOG.debug("query={} result copied in {} ms", query.queryId, (System.nanoTime() - started) / 1_000_000);
+        finish(query, QueryState.SUCCESS, null);
+    }
+
+    private static void finish(RemoteQuery query, QueryState state, String error) {
+        synchronized (query) {
+            query.copying = false;
+            if (!query.state.isFinished() || state == QueryState.CANCELLED) {
+                query.state = query.cancelRequested ? QueryState.CANCELLED : state;
+                query.error = error;
+            }
+        }
+    }
+
+    private long countInSnowflake(String queryId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(scanCountSql)) {
+            ps.setString(1, queryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The store column for a Snowflake result column, by its JDBC type and Snowflake type name. */
+    static StoreColumn storeColumn(ResultSetMetaData meta, int i) throws SQLException {
+        String name = meta.getColumnLabel(i);
+        String typeName = meta.getColumnTypeName(i) == null ? "" : meta.getColumnTypeName(i).toUpperCase(Locale.ROOT);
+        int precision = meta.getPrecision(i);
+        int scale = meta.getScale(i);
+        return switch (meta.getColumnType(i)) {
+            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> precision > 18
+                    ? new StoreColumn(name, "NUMBER(" + precision + ",0)", StoreType.DECIMAL, "DECIMAL(38, 0)")
+                    : new StoreColumn(name, "NUMBER(" + precision + ",0)", StoreType.BIGINT, "BIGINT");
+            case Types.DECIMAL, Types.NUMERIC -> new StoreColumn(name, "NUMBER(" + precision + "," + scale + ")",
+                    StoreType.DECIMAL, "DECIMAL(" + Math.min(38, Math.max(precision, 1)) + ", " + scale + ")");
+            case Types.DOUBLE, Types.FLOAT, Types.REAL -> new StoreColumn(name, "FLOAT", StoreType.DOUBLE, "DOUBLE");
+            case Types.BOOLEAN, Types.BIT -> new StoreColumn(name, "BOOLEAN", StoreType.BOOLEAN, "BOOLEAN");
+            case Types.DATE -> new StoreColumn(name, "DATE", StoreType.DATE, "DATE");
+            case Types.TIMESTAMP -> new StoreColumn(name, "TIMESTAMP_NTZ", StoreType.TIMESTAMP, "TIMESTAMP");
+            case Types.TIMESTAMP_WITH_TIMEZONE -> new StoreColumn(name, typeName.contains("LTZ")
+                    ? "TIMESTAMP_LTZ" : "TIMESTAMP_TZ", StoreType.TIMESTAMPTZ, "TIMESTAMPTZ");
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY -> new StoreColumn(name, "BINARY", StoreType.BLOB,
+                    "BLOB");
+            default -> typeName.contains("VARIANT") || typeName.contains("OBJECT") || typeName.contains("ARRAY")
+                    ? new StoreColumn(name, typeName.replace("STRUCTURED", "").strip(), StoreType.JSON, "JSON")
+                    : new StoreColumn(name, typeName.isEmpty() ? "VARCHAR" : typeName, StoreType.VARCHAR, "VARCHAR");
+        };
+    }
+
+    /** One row of a Snowflake result set as the values the store and the replies take. */
+    private static Object[] row(ResultSet rs, List<StoreColumn> columns) throws SQLException {
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = value(rs, i + 1, columns.get(i).kind());
+        }
+        return row;
+    }
+
+    private static Object value(ResultSet rs, int index, StoreType kind) throws SQLException {
+        Object value = switch (kind) {
+            case BIGINT -> rs.getLong(index);
+            case DECIMAL -> rs.getBigDecimal(index);
+            case DOUBLE -> rs.getDouble(index);
+            case BOOLEAN -> rs.getBoolean(index);
+            case DATE -> {
+                java.sql.Date date = rs.getDate(index);
+                yield date == null ? null : date.toLocalDate();
+            }
+            case TIMESTAMP -> {
+                Timestamp ts = rs.getTimestamp(index);
+                yield ts == null ? null : ts.toLocalDateTime();
+            }
+            case TIMESTAMPTZ -> {
+                Timestamp ts = rs.getTimestamp(index);
+                yield ts == null ? null : ts.toInstant().atOffset(ZoneOffset.UTC);
+            }
+            case BLOB -> rs.getBytes(index);
+            case JSON -> new RawJson(rs.getString(index));
+            default -> rs.getString(index);
+        };
+        return rs.wasNull() ? null : value;
+    }
+
+    @Override
+    public Page readPage(String queryId, long offset, int pageSize, StoreReader reader) {
+        RemoteQuery query = queries.get(queryId);
+        if (query == null || query.state != QueryState.SUCCESS) {
+            return null;
+        }
+        if (!query.fallback) {
+            StoredResult result = store.find(queryId);
+            return result == null ? null : reader.readPage(result, offset, pageSize);
+        }
+        List<Object[]> rows = new ArrayList<>();
+        if (offset < query.fallbackTotal) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement ps = connection.prepareStatement(scanPageSql)) {
+                ps.setString(1, queryId);
+                ps.setLong(2, pageSize);
+                ps.setLong(3, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<StoreColumn> columns = new ArrayList<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        columns.add(storeColumn(rs.getMetaData(), i));
+                    }
+                    while (rs.next()) {
+                        rows.add(row(rs, columns));
+                    }
+                }
+            } catch (SQLException e) {
+                LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
+                throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.",
+                        queryId, null);
+            }
+        }
+        return new Page(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);
+    }
+
+    @Override
+    public void cancel(String queryId) {
+        RemoteQuery query = queries.get(queryId);
+        if (query == null) {
+            return;
+        }
+        boolean wasCopying;
+        synchronized (query) {
+            if (query.state.isFinished()) {
+                return;
+            }
+            query.cancelRequested = true;
+            wasCopying = query.copying;
+            query.state = QueryState.CANCELLED;
+        }
+        if (wasCopying) {
+            return; // the query itself has ended; the copy stops at its next row
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(cancelSql)) {
+            ps.setString(1, queryId);
+            ps.execute();
+        } catch (SQLException e) {
+            LOG.warn("Cannot cancel query {}: {}", queryId, firstLine(e));
+        }
+    }
+
+    @Override
+    public StoredResult result(String queryId) {
+        RemoteQuery query = queries.get(queryId);
+        return query != null && query.state == QueryState.SUCCESS && !query.fallback ? store.find(queryId) : null;
+    }
+
+    @Override
+    public void forget(String queryId) {
+        cancel(queryId);
+        queries.remove(queryId);
+        store.drop(queryId);
+    }
+
+    @Override
+    public int runningStatements() {
+        int running = 0;
+        for (RemoteQuery query : queries.values()) {
+            if (!query.state.isFinished() || query.copying) {
+                running++;
+            }
+        }
+        return running;
+    }
+
+    private static String firstLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** A JSON text from Snowflake (VARIANT, OBJECT, ARRAY), written into replies as nested JSON. */
+    public record RawJson(String json) {
+        @Override
+        public String toString() {
+            return json;
+        }
+    }
+
+    private static final class RemoteQuery {
+        final String queryId;
+        final ExposedView view;
+        QueryState state = QueryState.QUEUED;
+        String error;
+        volatile boolean cancelRequested;
+        volatile boolean copying;
+        volatile boolean fallback;
+        volatile long fallbackTotal;
+        volatile List<Column> fallbackColumns = List.of();
+
+        RemoteQuery(String queryId, ExposedView view) {
+            this.queryId = queryId;
+            this.view = view;
+        }
+
+        WarehouseStatus status() {
+            return new WarehouseStatus(copying && !state.isFinished() ? QueryState.RUNNING : state, error);
+        }
+    }
+
+}

@@ -1,0 +1,90 @@
+package io.warehouseapi;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Properties;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.warehouseapi.warehouse.Warehouse;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Snowflake only: a result larger than the local copy allows is paged in Snowflake with RESULT_SCAN, its parameters
+ * bound; cancel reaches Snowflake as SYSTEM$CANCEL_QUERY with the id bound.
+ */
+class SnowflakeResultScanTest extends ApiTestSupport {
+
+    @Override
+    protected boolean onSnowflake() {
+        return true;
+    }
+
+    @Override
+    protected long tripCount() {
+        return 1_000;
+    }
+
+    @Override
+    protected void overrideProperties(Properties properties) {
+        properties.setProperty("warehouse.snowflake.local-copy.max-rows", "300");
+    }
+
+    @Test
+    void a_result_over_the_local_copy_limit_is_paged_with_result_scan_and_bound_parameters() throws Exception {
+        try (WsClient client = connect()) {
+            JsonNode first = client.runView("trip_weather_vw", ",\"page_size\":250");
+            String queryId = first.path("query_id").asText();
+            assertThat(first.path("total_rows").asLong()).isEqualTo(1_000);
+            assertThat(first.path("row_count").asInt()).isEqualTo(250);
+            Set<String> keys = new HashSet<>();
+            first.path("results").forEach(row -> keys.add(key(row)));
+            for (int offset = 250; offset < 1_000; offset += 250) {
+                JsonNode page = client.request("{\"action\":\"fetch_results\",\"query_id\":\"" + queryId
+                                               + "\",\"offset\":\"" + offset + "\",\"page_size\":250}");
+                assertThat(page.path("offset").asInt()).isEqualTo(offset);
+                assertThat(page.path("row_count").asInt()).isEqualTo(250);
+                page.path("results").forEach(row -> keys.add(key(row)));
+            }
+            assertThat(keys).hasSize(1_000);
+            JsonNode past = client.request("{\"action\":\"fetch_results\",\"query_id\":\"" + queryId + "\",\"offset\":1000}");
+            assertThat(past.path("row_count").asInt()).isZero();
+
+            // the count and each page ran as RESULT_SCAN with the query id, page size and offset bound
+            assertThat(snowflake.statements).contains("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))",
+                    "SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?");
+            assertThat(snowflake.resultScanBindings).anySatisfy(bindings -> {
+                assertThat(bindings.path("1").path("value").asText()).isEqualTo(queryId);
+                assertThat(bindings.path("2").path("value").asText()).isEqualTo("250");
+                assertThat(bindings.path("3").path("value").asText()).isEqualTo("750");
+            });
+            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(queryId) && sql.contains("LIMIT"));
+        }
+    }
+
+    @Test
+    void cancel_reaches_snowflake_as_system_cancel_query_with_the_id_bound() {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        try (WsClient client = connect()) {
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}");
+            client.next("submitted");
+            String queryId = client.next("running").path("query_id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 1);
+            JsonNode cancelled = client.request("{\"action\":\"cancel\",\"query_id\":\"" + queryId + "\"}");
+            if (cancelled.path("type").asText().equals("error")) {
+                cancelled = client.next();
+            }
+            assertThat(cancelled.path("type").asText()).isEqualTo("cancelled");
+            await().atMost(Duration.ofSeconds(10)).until(() -> snowflake.cancelled.contains(queryId));
+            assertThat(snowflake.statements).contains("SELECT SYSTEM$CANCEL_QUERY(?)");
+            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(queryId));
+        }
+    }
+
+    private static String key(JsonNode row) {
+        return row.path("STARTTIME").asText() + "|" + row.path("BIKEID").asText() + "|" + row.path("TRIPDURATION").asText();
+    }
+}

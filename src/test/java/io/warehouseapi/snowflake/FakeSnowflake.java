@@ -1,0 +1,545 @@
+package io.warehouseapi.snowflake;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A Snowflake endpoint on 127.0.0.1 for the real snowflake-jdbc driver, speaking its HTTP protocol with the JSON
+ * result format, backed by a DuckDB sample database whose views it serves as Snowflake views. It checks what the real
+ * service would check: a key-pair JWT that verifies against the user's public key, with the right issuer and subject;
+ * queries on views asked for asynchronously; bound parameters for cancel and RESULT_SCAN. It counts what the tests
+ * ask about: sign-ins, result downloads per query, RESULT_SCAN statements, cancels.
+ */
+public final class FakeSnowflake implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final Pattern VIEW_SELECT = Pattern.compile("SELECT \\* FROM \"([^\"]+)\"\\.\"([^\"]+)\"\\.\"([^\"]+)\"");
+    private static final Pattern DRIVER_RESULT_SCAN = Pattern.compile(
+            "select \\* from table\\(result_scan\\('([0-9a-fA-F-]+)'\\)\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern MONITORING = Pattern.compile("/monitoring/queries/([^/]+)");
+    private static final Pattern RESULT = Pattern.compile("/queries/([^/]+)/result");
+
+    public final String account;
+    public final String user;
+    private final PublicKey publicKey;
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newFixedThreadPool(16);
+    private final Path sample;
+    private Connection duck;
+    private final Map<String, FakeQuery> queries = new ConcurrentHashMap<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> statements = new CopyOnWriteArrayList<>();
+    public final List<String> asyncStatements = new CopyOnWriteArrayList<>();
+    public final List<String> cancelled = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> resultScanBindings = new CopyOnWriteArrayList<>();
+    public final Map<String, AtomicInteger> resultDownloads = new ConcurrentHashMap<>();
+    public final AtomicInteger logins = new AtomicInteger();
+    public final List<String> loginFailures = new CopyOnWriteArrayList<>();
+    public final List<String> statusSequence = new CopyOnWriteArrayList<>();
+
+    public FakeSnowflake(String account, String user, PublicKey publicKey, Path sample) throws IOException, SQLException {
+        this.account = account;
+        this.user = user;
+        this.publicKey = publicKey;
+        this.sample = sample.toAbsolutePath();
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    /** A connection of its own to the sample's DuckDB instance (the first, kept open, keeps the instance alive). */
+    private Connection duck() throws SQLException {
+        synchronized (this) {
+            if (duck == null) {
+                duck = DriverManager.getConnection("jdbc:duckdb:" + sample);
+                try (Statement statement = duck.createStatement()) {
+                    statement.execute("CREATE SCHEMA IF NOT EXISTS fake_results");
+                }
+            }
+        }
+        return ((org.duckdb.DuckDBConnection) duck).duplicate();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Stops answering, as an unreachable account would. */
+    public void stop() {
+        server.stop(0);
+    }
+
+    public int downloadsOf(String queryId) {
+        AtomicInteger count = resultDownloads.get(queryId);
+        return count == null ? 0 : count.get();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:snowflake://127.0.0.1:" + port() + "/?ssl=off&account=" + account;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            String path = exchange.getRequestURI().getPath();
+            byte[] raw = readBody(exchange);
+            String body = new String(raw, StandardCharsets.UTF_8);
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + body);
+            Matcher monitoring = MONITORING.matcher(path);
+            Matcher result = RESULT.matcher(path);
+            if (path.equals("/session/v1/login-request")) {
+                login(exchange, JSON.readTree(body));
+            } else if (path.equals("/queries/v1/query-request")) {
+                query(exchange, JSON.readTree(body));
+            } else if (monitoring.matches()) {
+                reply(exchange, status(monitoring.group(1)));
+            } else if (result.matches()) {
+                reply(exchange, result(result.group(1)));
+            } else {
+                reply(exchange, ok(JSON.createObjectNode()));
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+            exchange.sendResponseHeaders(500, -1);
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        InputStream in = exchange.getRequestBody();
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null && encoding.toLowerCase().contains("gzip")) {
+            in = new GZIPInputStream(in);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    private void login(HttpExchange exchange, JsonNode request) throws Exception {
+        JsonNode data = request.path("data");
+        String failure = checkJwt(data.path("AUTHENTICATOR").asText(), data.path("TOKEN").asText(),
+                data.path("ACCOUNT_NAME").asText(), data.path("LOGIN_NAME").asText());
+        if (failure != null) {
+            loginFailures.add(failure);
+            ObjectNode error = JSON.createObjectNode();
+            error.put("success", false);
+            error.put("code", "394304");
+            error.put("message", "JWT token is invalid.");
+            error.putNull("data");
+            reply(exchange, error);
+            return;
+        }
+        logins.incrementAndGet();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("token", "session-token-" + logins.get());
+        out.put("masterToken", "master-token-" + logins.get());
+        out.put("validityInSeconds", 3600);
+        out.put("masterValidityInSeconds", 14400);
+        out.put("sessionId", 1000 + logins.get());
+        out.put("serverVersion", "9.99.0");
+        out.putNull("newClientForUpgrade");
+        out.put("healthCheckInterval", 45);
+        ObjectNode session = out.putObject("sessionInfo");
+        session.put("databaseName", "CITIBIKE");
+        session.put("schemaName", "PUBLIC");
+        session.put("warehouseName", "API_WH");
+        session.put("roleName", "API_READER");
+        var parameters = out.putArray("parameters");
+        parameters.addObject().put("name", "AUTOCOMMIT").put("value", true);
+        parameters.addObject().put("name", "QUERY_RESULT_FORMAT").put("value", "JSON");
+        parameters.addObject().put("name", "CLIENT_RESULT_CHUNK_SIZE").put("value", 16);
+        reply(exchange, ok(out));
+    }
+
+    /** What the real service checks of a key-pair login: the JWT's signature, issuer and subject. */
+    private String checkJwt(String authenticator, String token, String accountName, String loginName) throws Exception {
+        if (!"SNOWFLAKE_JWT".equalsIgnoreCase(authenticator)) {
+            return "authenticator was " + authenticator;
+        }
+        String[] parts = token.split("\\.");
+        if (parts.length != 3) {
+            return "not a JWT";
+        }
+        JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+        if (!"RS256".equals(header.path("alg").asText())) {
+            return "alg " + header.path("alg").asText();
+        }
+        Signature verifier = Signature.getInstance("SHA256withRSA");
+        verifier.initVerify(publicKey);
+        verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        if (!verifier.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+            return "signature does not verify";
+        }
+        String fingerprint = "SHA256:" + Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded()));
+        String subject = account.toUpperCase() + "." + user.toUpperCase();
+        if (!subject.equals(claims.path("sub").asText())) {
+            return "sub " + claims.path("sub").asText();
+        }
+        if (!(subject + "." + fingerprint).equals(claims.path("iss").asText())) {
+            return "iss " + claims.path("iss").asText();
+        }
+        if (!account.equalsIgnoreCase(accountName) || !user.equalsIgnoreCase(loginName)) {
+            return "account/user " + accountName + "/" + loginName;
+        }
+        return null;
+    }
+
+    // ---- statements ----------------------------------------------------------------------------------------
+
+    private void query(HttpExchange exchange, JsonNode request) throws Exception {
+        String sql = request.path("sqlText").asText().strip();
+        boolean async = request.path("asyncExec").asBoolean(false);
+        JsonNode bindings = request.path("bindings");
+        statements.add(sql);
+        Matcher view = VIEW_SELECT.matcher(sql);
+        if (view.matches()) {
+            if (!async) {
+                reply(exchange, error("000001", "The fake expects views to be queried asynchronously"));
+                return;
+            }
+            asyncStatements.add(sql);
+            FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(3).toLowerCase(Locale.ROOT));
+            queries.put(query.id, query);
+            ObjectNode out = JSON.createObjectNode();
+            out.put("success", true);
+            out.put("code", "333334");
+            out.put("message", "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.");
+            ObjectNode data = out.putObject("data");
+            data.put("queryId", query.id);
+            data.put("getResultUrl", "/queries/" + query.id + "/result");
+            reply(exchange, out);
+        } else if (DRIVER_RESULT_SCAN.matcher(sql).matches()) {
+            // createResultSet(queryId): the driver reads the persisted result once
+            Matcher scan = DRIVER_RESULT_SCAN.matcher(sql);
+            scan.matches();
+            reply(exchange, result(scan.group(1)));
+        } else if (sql.contains("INFORMATION_SCHEMA.VIEWS")) {
+            reply(exchange, ok(resultData(UUID.randomUUID().toString(), catalog(binding(bindings, 1)), -1, -1)));
+        } else if (sql.equals("SELECT SYSTEM$CANCEL_QUERY(?)")) {
+            String id = binding(bindings, 1);
+            FakeQuery query = queries.get(id);
+            if (query != null) {
+                query.cancelled = true;
+                cancelled.add(id);
+            }
+            reply(exchange, ok(resultData(UUID.randomUUID().toString(),
+                    "SELECT 'query [" + id.replace("'", "") + "] terminated.' AS status", -1, -1)));
+        } else if (sql.equals("SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?")) {
+            resultScanBindings.add(bindings);
+            FakeQuery query = queries.get(binding(bindings, 1));
+            reply(exchange, ok(resultData(UUID.randomUUID().toString(), "SELECT * FROM " + query.table,
+                    Long.parseLong(binding(bindings, 2)), Long.parseLong(binding(bindings, 3)))));
+        } else if (sql.equals("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))")) {
+            resultScanBindings.add(bindings);
+            FakeQuery query = queries.get(binding(bindings, 1));
+            reply(exchange, ok(resultData(UUID.randomUUID().toString(), "SELECT count(*)::BIGINT AS \"COUNT(*)\" FROM "
+                                                                         + query.table, -1, -1)));
+        } else {
+            reply(exchange, error("001003", "SQL compilation error: the fake does not support this statement"));
+        }
+    }
+
+    private static String binding(JsonNode bindings, int index) {
+        JsonNode value = bindings.path(Integer.toString(index)).path("value");
+        if (value.isMissingNode()) {
+            throw new IllegalArgumentException("parameter " + index + " is not bound");
+        }
+        return value.asText();
+    }
+
+    private static String catalog(String schema) {
+        if (!"PUBLIC".equalsIgnoreCase(schema)) {
+            return "SELECT NULL AS TABLE_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE WHERE false";
+        }
+        return "SELECT upper(v.view_name) AS TABLE_NAME, c.column_name AS COLUMN_NAME, "
+               + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER' "
+               + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
+               + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
+               + "ELSE c.data_type END AS DATA_TYPE "
+               + "FROM duckdb_views() v JOIN duckdb_columns() c ON c.table_name = v.view_name AND c.schema_name = v.schema_name "
+               + "WHERE v.schema_name = 'main' AND NOT v.internal AND v.database_name = current_database() "
+               + "ORDER BY v.view_name, c.column_index";
+    }
+
+    // ---- the life of a query ------------------------------------------------------------------------------
+
+    private ObjectNode status(String id) {
+        FakeQuery query = queries.get(id);
+        ObjectNode data = JSON.createObjectNode();
+        ArrayNode list = data.putArray("queries");
+        if (query != null) {
+            String status = query.advance();
+            statusSequence.add(id + ":" + status);
+            ObjectNode node = list.addObject();
+            node.put("id", id);
+            node.put("status", status);
+            node.put("state", status);
+            node.put("sqlText", "SELECT * FROM " + query.view);
+            node.put("startTime", System.currentTimeMillis());
+            if (query.error != null) {
+                node.put("errorCode", query.errorCode);
+                node.put("errorMessage", query.error);
+            }
+        }
+        return ok(data);
+    }
+
+    private ObjectNode result(String id) throws SQLException {
+        resultDownloads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        FakeQuery query = queries.get(id);
+        if (query == null || !"SUCCESS".equals(query.advance())) {
+            return error("000709", "Statement " + id + " not found or not finished");
+        }
+        return ok(resultData(id, "SELECT * FROM " + query.table, -1, -1));
+    }
+
+    /** A query as the fake warehouse runs it: materialized on its second status poll, or never, for slow_vw. */
+    private final class FakeQuery {
+        final String id;
+        final String view;
+        final String table;
+        volatile boolean cancelled;
+        int polls;
+        String state = "QUEUED";
+        String error;
+        int errorCode;
+
+        FakeQuery(String id, String view) {
+            this.id = id;
+            this.view = view;
+            this.table = "fake_results.q_" + id.replace('-', '_');
+        }
+
+        synchronized String advance() {
+            if (state.equals("SUCCESS") || state.equals("FAILED_WITH_ERROR")) {
+                return state;
+            }
+            if (cancelled) {
+                state = "FAILED_WITH_ERROR";
+                errorCode = 604;
+                error = "SQL execution canceled";
+                return state;
+            }
+            polls++;
+            if (polls == 1) {
+                state = "QUEUED";
+            } else if (polls == 2 || view.equals("slow_vw")) {
+                state = "RUNNING";
+            } else {
+                try (Connection connection = duck(); Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE TABLE " + table + " AS SELECT * FROM main.\"" + view + "\"");
+                    state = "SUCCESS";
+                } catch (SQLException e) {
+                    state = "FAILED_WITH_ERROR";
+                    errorCode = 100132;
+                    String message = e.getMessage();
+                    error = message.contains("\n") ? message.substring(0, message.indexOf('\n')) : message;
+                }
+            }
+            return state;
+        }
+    }
+
+    // ---- results in Snowflake's JSON result format --------------------------------------------------------
+
+    private ObjectNode resultData(String queryId, String select, long limit, long offset) throws SQLException {
+        String sql = limit >= 0 ? select + " LIMIT " + limit + " OFFSET " + offset : select;
+        ObjectNode data = JSON.createObjectNode();
+        data.putArray("parameters");
+        ArrayNode rowtype = data.putArray("rowtype");
+        ArrayNode rowset = data.putArray("rowset");
+        int rows = 0;
+        try (Connection connection = duck(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            int count = meta.getColumnCount();
+            String[] kinds = new String[count];
+            for (int i = 1; i <= count; i++) {
+                kinds[i - 1] = describe(rowtype.addObject(), meta, i);
+            }
+            while (rs.next()) {
+                ArrayNode row = rowset.addArray();
+                for (int i = 1; i <= count; i++) {
+                    row.add(wireValue(rs, i, kinds[i - 1]));
+                }
+                rows++;
+            }
+        }
+        data.put("total", rows);
+        data.put("returned", rows);
+        data.put("queryId", queryId);
+        data.putNull("databaseProvider");
+        data.put("finalDatabaseName", "CITIBIKE");
+        data.put("finalSchemaName", "PUBLIC");
+        data.put("finalWarehouseName", "API_WH");
+        data.put("finalRoleName", "API_READER");
+        data.put("numberOfBinds", 0);
+        data.put("arrayBindSupported", false);
+        data.put("statementTypeId", 4096);
+        data.put("version", 1);
+        data.put("sendResultTime", System.currentTimeMillis());
+        data.put("queryResultFormat", "json");
+        return data;
+    }
+
+    /** The rowtype entry of a DuckDB column as Snowflake types it; returns the kind of its wire values. */
+    private static String describe(ObjectNode column, ResultSetMetaData meta, int i) throws SQLException {
+        String duckType = meta.getColumnTypeName(i).toUpperCase(Locale.ROOT);
+        column.put("name", meta.getColumnLabel(i));
+        column.put("database", "CITIBIKE");
+        column.put("schema", "PUBLIC");
+        column.put("table", "");
+        column.put("nullable", true);
+        column.putNull("collation");
+        column.putNull("byteLength");
+        column.putNull("length");
+        column.putNull("precision");
+        column.putNull("scale");
+        String kind;
+        if (duckType.matches("(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)")) {
+            kind = "fixed";
+            column.put("precision", 38);
+            column.put("scale", 0);
+        } else if (duckType.startsWith("DECIMAL")) {
+            kind = "fixed";
+            column.put("precision", meta.getPrecision(i));
+            column.put("scale", meta.getScale(i));
+        } else if (duckType.equals("DOUBLE") || duckType.equals("FLOAT")) {
+            kind = "real";
+        } else if (duckType.equals("BOOLEAN")) {
+            kind = "boolean";
+        } else if (duckType.equals("DATE")) {
+            kind = "date";
+        } else if (duckType.equals("TIMESTAMP")) {
+            kind = "timestamp_ntz";
+            column.put("scale", 9);
+            column.put("precision", 0);
+        } else if (duckType.equals("JSON")) {
+            kind = "variant";
+        } else if (duckType.endsWith("[]")) {
+            kind = "array";
+        } else if (duckType.startsWith("STRUCT")) {
+            kind = "object";
+        } else {
+            kind = "text";
+            column.put("length", 16777216);
+            column.put("byteLength", 16777216);
+        }
+        column.put("type", kind);
+        return kind;
+    }
+
+    private static String wireValue(ResultSet rs, int i, String kind) throws SQLException {
+        Object value = rs.getObject(i);
+        if (value == null) {
+            return null;
+        }
+        return switch (kind) {
+            case "boolean" -> ((Boolean) value) ? "1" : "0";
+            case "date" -> Long.toString(rs.getObject(i, LocalDate.class).toEpochDay());
+            case "timestamp_ntz" -> {
+                LocalDateTime t = rs.getObject(i, LocalDateTime.class);
+                yield t.toEpochSecond(ZoneOffset.UTC) + "." + String.format("%09d", t.getNano());
+            }
+            case "fixed" -> value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
+            case "array", "object" -> toJson(value);
+            default -> value.toString();
+        };
+    }
+
+    private static String toJson(Object value) throws SQLException {
+        try {
+            if (value instanceof java.sql.Array array) {
+                return JSON.writeValueAsString(array.getArray());
+            }
+            if (value instanceof org.duckdb.DuckDBStruct struct) {
+                return JSON.writeValueAsString(struct.getMap());
+            }
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new SQLException(e);
+        }
+    }
+
+    static ObjectNode error(String code, String message) {
+        ObjectNode out = JSON.createObjectNode();
+        out.putNull("data");
+        out.put("code", code);
+        out.put("message", message);
+        out.put("success", false);
+        return out;
+    }
+
+    static ObjectNode ok(JsonNode data) {
+        ObjectNode out = JSON.createObjectNode();
+        out.set("data", data);
+        out.putNull("code");
+        out.putNull("message");
+        out.put("success", true);
+        return out;
+    }
+
+    static void reply(HttpExchange exchange, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+        try {
+            if (duck != null) {
+                duck.close();
+            }
+        } catch (SQLException e) {
+            // closing
+        }
+    }
+}
