@@ -13,6 +13,12 @@ import io.warehouseapi.api.Replies;
 import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.embedded.EmbeddedWarehouse;
 import io.warehouseapi.embedded.SampleDataset;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.ops.GracefulShutdown;
+import io.warehouseapi.ops.WarehouseHealthCheck;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.snowflake.SnowflakeSettings;
@@ -50,6 +56,8 @@ public class ApiConfiguration implements CamelConfiguration {
     private int maxFrameBytes;
     @PropertyInject("api.submitted-message")
     private String submittedMessage;
+    @PropertyInject("api.shutdown.grace")
+    private String shutdownGrace;
 
     @PropertyInject("warehouse.type")
     private String warehouseType;
@@ -92,7 +100,17 @@ public class ApiConfiguration implements CamelConfiguration {
         context.addStartupListener(new ClientPages(serverPort, "client"));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
         registry.bind("replies", new Replies(submittedMessage));
-        registry.bind("connections", new Connections());
+        Connections connections = new Connections();
+        registry.bind("connections", connections);
+        // camel-micrometer-prometheus serves this registry at /observe/metrics, with Camel's own meters: the one it
+        // has bound already, or one it will find here
+        MeterRegistry meterRegistry = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (meterRegistry == null) {
+            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind("metricsRegistry", meterRegistry);
+        }
+        ApiMetrics metrics = new ApiMetrics(meterRegistry);
+        metrics.gauge("warehouse_api_connections_open", "Open WebSocket connections", connections::openCount);
         registry.bind("pollSchedule", new PollSchedule(pollInitialDelay, pollMultiplier, pollMaxDelay));
 
         ThreadPoolProfile queryThreads = new ThreadPoolProfile("warehouse-query");
@@ -143,8 +161,12 @@ public class ApiConfiguration implements CamelConfiguration {
         }
         registry.bind("warehouse", warehouse);
         registry.bind("resultStore", store);
-        registry.bind("queries", new QueryService(warehouse, store, Duration.parse(queryTimeout),
-                Duration.parse(resultsRetention)));
+        registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
+        QueryService queries = new QueryService(warehouse, store, Duration.parse(queryTimeout),
+                Duration.parse(resultsRetention), metrics);
+        registry.bind("queries", queries);
+        context.getManagementStrategy().addEventNotifier(
+                new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
     }
 
     private static HikariDataSource closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {

@@ -72,6 +72,56 @@ class PackagedJarIT {
         assertThat(output).contains("Vert.x HttpServer started on 127.0.0.1:" + port);
     }
 
+    @Test
+    void sigterm_mid_query_cancels_it_closes_connections_with_1001_and_exits_0() throws Exception {
+        Path jar = Path.of("target", "warehouse-api.jar").toAbsolutePath();
+        Path work = Files.createDirectories(Path.of("target", "it-sigterm").toAbsolutePath());
+        Path data = work.resolve("data");
+        if (Files.exists(data)) {
+            try (var files = Files.walk(data)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(data);
+        // the test views, slow_vw among them, in the database the application will open
+        String views = new String(PackagedJarIT.class.getResourceAsStream("/sql/test-views.sql").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + data.resolve("warehouse.duckdb"));
+             var statement = connection.createStatement()) {
+            statement.execute(views);
+        }
+        Path log = work.resolve("app.log");
+        int port = AvailablePortFinder.getNextAvailable();
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
+        builder.environment().put("WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "2000");
+        builder.environment().put("API_SHUTDOWN_GRACE", "PT1S");
+        process = builder.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> isListening(port) || !process.isAlive());
+        assertThat(process.isAlive()).as("the application is running; see " + log).isTrue();
+
+        try (WsClient client = WsClient.connect(port)) {
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"request_id\":\"slow\"}");
+            client.next("submitted");
+            client.next("running");
+            long stopping = System.nanoTime();
+            process.destroy(); // SIGTERM
+            JsonNode ended = client.await("error");
+            assertThat(ended.path("code").asText()).isEqualTo("QUERY_CANCELLED");
+            assertThat(client.awaitClose()).isEqualTo(1001);
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+            assertThat(process.exitValue()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(20));
+        }
+        String output = Files.readString(log);
+        assertThat(output).contains("Cancelled 1 queries still running after PT1S").contains("Closed 1 connections with 1001");
+    }
+
     private static boolean isListening(int port) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             return true;

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.ops.ApiMetrics;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.warehouse.ExposedView;
@@ -32,13 +33,17 @@ public class QueryService {
     private final ResultStore store;
     private final Duration statementTimeout;
     private final Duration resultRetention;
+    private final ApiMetrics metrics;
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
 
-    public QueryService(Warehouse warehouse, ResultStore store, Duration statementTimeout, Duration resultRetention) {
+    public QueryService(Warehouse warehouse, ResultStore store, Duration statementTimeout, Duration resultRetention,
+                        ApiMetrics metrics) {
         this.warehouse = warehouse;
         this.store = store;
         this.statementTimeout = statementTimeout;
         this.resultRetention = resultRetention;
+        this.metrics = metrics;
+        metrics.gauge("warehouse_api_queries_in_flight", "Queries submitted and not yet ended", this::inFlight);
     }
 
     /** Starts {@code SELECT * FROM <view>} for a {@code run_view} request; returns the query id. */
@@ -50,6 +55,7 @@ public class QueryService {
         String queryId = warehouse.submit(view);
         Query query = new Query(queryId, owner, view.name(), request.hasRequestId());
         queries.put(queryId, query);
+        metrics.queryStarted();
         LOG.info("query={} view={} state=QUEUED", queryId, view.name());
         return queryId;
     }
@@ -76,7 +82,12 @@ public class QueryService {
             return new QueryProgress(queryId, QueryState.CANCELLED, 0, false);
         }
         QueryState state = stateOf(query);
+        metrics.polled();
         long elapsedMs = query.elapsedMs();
+        if (state == QueryState.RUNNING && !query.seenRunning) {
+            query.seenRunning = true;
+            LOG.info("query={} view={} state=RUNNING duration_ms={}", queryId, query.view, elapsedMs);
+        }
         if (!state.isFinished() && elapsedMs > statementTimeout.toMillis()) {
             query.timedOut = true;
             warehouse.cancel(queryId);
@@ -94,12 +105,17 @@ public class QueryService {
         if (query == null) {
             throw new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", queryId, null);
         }
-        return page(query, 0, request.pageSize());
+        Page page = page(query, 0, request.pageSize());
+        metrics.firstPage(System.nanoTime() - query.startedAt, page.rows().size());
+        return page;
     }
 
     /** A page of a finished query, for {@code fetch_results}. */
     public Page readPage(String owner, ApiRequest request) {
-        return page(owned(owner, request.queryId()), request.offset(), request.pageSize());
+        long started = System.nanoTime();
+        Page page = page(owned(owner, request.queryId()), request.offset(), request.pageSize());
+        metrics.page(System.nanoTime() - started, page.rows().size());
+        return page;
     }
 
     private Page page(Query query, long offset, int pageSize) {
@@ -153,8 +169,8 @@ public class QueryService {
             QueryState state = stateOf(query);
             warehouse.forget(query.id);
             if (!state.isFinished()) {
-                LOG.info("query={} view={} state=CANCELLED reason=client-gone duration_ms={}", query.id, query.view,
-                        query.elapsedMs());
+                LOG.info("query={} view={}: its connection closed; cancelling it", query.id, query.view);
+                query.finished(QueryState.CANCELLED);
             }
             return true;
         });
@@ -178,6 +194,18 @@ public class QueryService {
         return evicted[0];
     }
 
+    /** Cancels every query still running, as at shutdown; returns how many. */
+    public int cancelAll() {
+        int cancelled = 0;
+        for (Query query : queries.values()) {
+            if (query.finishedAt == 0 && !stateOf(query).isFinished()) {
+                warehouse.cancel(query.id);
+                cancelled++;
+            }
+        }
+        return cancelled;
+    }
+
     /** How many queries are known and not yet finished. */
     public long inFlight() {
         return queries.values().stream().filter(query -> query.finishedAt == 0).count();
@@ -196,7 +224,7 @@ public class QueryService {
         return query;
     }
 
-    private static final class Query {
+    private final class Query {
         final String id;
         final String owner;
         final String view;
@@ -205,6 +233,7 @@ public class QueryService {
         long lastProgressAt = startedAt;
         volatile long finishedAt;
         volatile boolean timedOut;
+        volatile boolean seenRunning;
 
         Query(String id, String owner, String view, boolean wantsProgress) {
             this.id = id;
@@ -230,12 +259,14 @@ public class QueryService {
         synchronized void finished(QueryState state) {
             if (finishedAt == 0) {
                 finishedAt = System.nanoTime();
-                if (state == QueryState.FAILED) {
-                    LOG.info("query={} view={} state=FAILED duration_ms={}", id, view, elapsedMs());
-                } else {
-                    LOG.info("query={} view={} state={} duration_ms={}", id, view, timedOut ? "TIMEOUT" : state,
-                            elapsedMs());
-                }
+                String outcome = timedOut ? "TIMEOUT" : state.name();
+                LOG.info("query={} view={} state={} duration_ms={}", id, view, outcome, elapsedMs());
+                metrics.queryFinished(switch (outcome) {
+                    case "SUCCESS" -> "succeeded";
+                    case "FAILED" -> "failed";
+                    case "TIMEOUT" -> "timeout";
+                    default -> "cancelled";
+                });
             }
         }
     }

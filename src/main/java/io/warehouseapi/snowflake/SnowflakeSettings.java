@@ -35,6 +35,7 @@ public final class SnowflakeSettings {
     private final int poolSize;
     private final long maxLocalRows;
     private final int loginTimeoutSeconds;
+    private final int retryTimeoutSeconds;
 
     private SnowflakeSettings(PropertiesComponent properties) {
         this.account = required(properties, "account");
@@ -48,6 +49,7 @@ public final class SnowflakeSettings {
         this.poolSize = Integer.parseInt(optional(properties, "pool-size").orElse("4"));
         this.maxLocalRows = Long.parseLong(optional(properties, "local-copy.max-rows").orElse("10000000"));
         this.loginTimeoutSeconds = Integer.parseInt(optional(properties, "login-timeout").orElse("30"));
+        this.retryTimeoutSeconds = Integer.parseInt(optional(properties, "retry-timeout").orElse("60"));
         this.privateKey = readKey(properties);
     }
 
@@ -122,6 +124,8 @@ public final class SnowflakeSettings {
         config.addDataSourceProperty("application", "warehouse-api");
         config.addDataSourceProperty("loginTimeout", Integer.toString(loginTimeoutSeconds));
         config.addDataSourceProperty("CLIENT_SESSION_KEEP_ALIVE", "true");
+        // how long the driver retries a call that failed on the network before it reports the failure
+        config.addDataSourceProperty("retryTimeout", Integer.toString(retryTimeoutSeconds));
         // the driver would otherwise probe cloud metadata addresses to describe its host at every sign-in
         config.addDataSourceProperty("disablePlatformDetection", "true");
         // JSON results need no --add-opens for Arrow; results are copied once into the local store anyway

@@ -21,8 +21,13 @@ public class Connections {
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    private volatile boolean refusing;
 
     public void opened(String connectionKey, ServerWebSocket socket) {
+        if (refusing) {
+            socket.close((short) 1001, "Server shutting down");
+            return;
+        }
         open.put(connectionKey, socket);
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
     }
@@ -56,6 +61,11 @@ public class Connections {
         if (socket != null && !socket.isClosed()) {
             socket.close(code, reason);
         }
+    }
+
+    /** From now on, closes new connections at once with 1001: the server is going away. */
+    public void refuseNew() {
+        refusing = true;
     }
 
     /** Closes every open connection with a close code, as at shutdown. */

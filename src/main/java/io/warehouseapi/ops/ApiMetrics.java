@@ -1,0 +1,82 @@
+package io.warehouseapi.ops;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The API's own meters, on the Prometheus registry that camel-micrometer-prometheus serves at /observe/metrics beside
+ * Camel's route and JVM metrics.
+ */
+public class ApiMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter started;
+    private final Counter polls;
+    private final Counter pages;
+    private final Counter rows;
+    private final Timer firstPage;
+    private final Timer pageLatency;
+
+    public ApiMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.started = Counter.builder("warehouse_api_queries_started").description("Queries submitted to the warehouse")
+                .register(registry);
+        this.polls = Counter.builder("warehouse_api_warehouse_polls").description("Status polls of running queries")
+                .register(registry);
+        this.pages = Counter.builder("warehouse_api_pages_served").description("Pages of results sent")
+                .register(registry);
+        this.rows = Counter.builder("warehouse_api_rows_served").description("Rows of results sent")
+                .register(registry);
+        this.firstPage = Timer.builder("warehouse_api_time_to_first_page")
+                .description("From run_view to its first page, ready to send")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+        this.pageLatency = Timer.builder("warehouse_api_page_latency")
+                .description("Reading one page of a finished query for fetch_results")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** A gauge read from the application when Prometheus scrapes. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void queryStarted() {
+        started.increment();
+    }
+
+    /** A query ended; {@code outcome} is succeeded, failed, cancelled or timeout. */
+    public void queryFinished(String outcome) {
+        Counter.builder("warehouse_api_queries_finished").description("Queries that ended, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void polled() {
+        polls.increment();
+    }
+
+    public void firstPage(long nanos, int rowCount) {
+        firstPage.record(Duration.ofNanos(nanos));
+        pageServed(rowCount);
+    }
+
+    public void page(long nanos, int rowCount) {
+        pageLatency.record(Duration.ofNanos(nanos));
+        pageServed(rowCount);
+    }
+
+    private void pageServed(int rowCount) {
+        pages.increment();
+        rows.increment(rowCount);
+    }
+}

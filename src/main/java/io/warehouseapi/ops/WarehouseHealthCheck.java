@@ -1,0 +1,37 @@
+package io.warehouseapi.ops;
+
+import java.util.Map;
+
+import io.warehouseapi.warehouse.Warehouse;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness: whether the warehouse answered its last call (the periodic catalog read, refresh-view-catalog, or a
+ * query). The check itself never calls the warehouse, so that it answers at once however the warehouse is.
+ */
+public class WarehouseHealthCheck extends AbstractHealthCheck {
+
+    private final Warehouse warehouse;
+
+    public WarehouseHealthCheck(Warehouse warehouse) {
+        super("warehouse-api", "warehouse");
+        this.warehouse = warehouse;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.detail("warehouse", warehouse.kind());
+        builder.detail("views", warehouse.views().size());
+        if (warehouse.isAvailable()) {
+            builder.up();
+        } else {
+            builder.message("The " + warehouse.kind() + " warehouse cannot be reached").down();
+        }
+    }
+}
