@@ -41,22 +41,12 @@ class PackagedJarIT {
         Path log = work.resolve("app.log");
         int port = AvailablePortFinder.getNextAvailable();
 
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("CAMEL_SERVER_PORT", Integer.toString(port));
-        env.put("WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "5000");
-        env.put("WAREHOUSE_EMBEDDED_PATH", work.resolve("data" + File.separator + "warehouse.duckdb").toString());
-        env.put("RESULTS_PATH", work.resolve("data" + File.separator + "results.duckdb").toString());
         Files.deleteIfExists(work.resolve("data").resolve("warehouse.duckdb"));
-        process = builder.start();
-
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> isListening(port) || !process.isAlive());
-        assertThat(process.isAlive()).as("the application is running; see " + log).isTrue();
+        process = startJar(jar, work, log, Map.of(
+                "CAMEL_SERVER_PORT", Integer.toString(port),
+                "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "5000",
+                "WAREHOUSE_EMBEDDED_PATH", work.resolve("data" + File.separator + "warehouse.duckdb").toString(),
+                "RESULTS_PATH", work.resolve("data" + File.separator + "results.duckdb").toString()), port);
 
         try (WsClient client = WsClient.connect(port)) {
             JsonNode results = client.runView("trip_weather_vw", "");
@@ -92,18 +82,10 @@ class PackagedJarIT {
         }
         Path log = work.resolve("app.log");
         int port = AvailablePortFinder.getNextAvailable();
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
-        builder.environment().put("WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "2000");
-        builder.environment().put("API_SHUTDOWN_GRACE", "PT1S");
-        process = builder.start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> isListening(port) || !process.isAlive());
-        assertThat(process.isAlive()).as("the application is running; see " + log).isTrue();
+        process = startJar(jar, work, log, Map.of(
+                "CAMEL_SERVER_PORT", Integer.toString(port),
+                "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "2000",
+                "API_SHUTDOWN_GRACE", "PT1S"), port);
 
         try (WsClient client = WsClient.connect(port)) {
             client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"request_id\":\"slow\"}");
@@ -120,6 +102,21 @@ class PackagedJarIT {
         }
         String output = Files.readString(log);
         assertThat(output).contains("Cancelled 1 queries still running after PT1S").contains("Closed 1 connections with 1001");
+    }
+
+    /** Starts {@code java -jar} in a working directory with extra environment variables, and waits for its port. */
+    private static Process startJar(Path jar, Path work, Path log, Map<String, String> env, int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process started = builder.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> isListening(port) || !started.isAlive());
+        assertThat(started.isAlive()).as("the application is running; see " + log).isTrue();
+        return started;
     }
 
     private static boolean isListening(int port) {

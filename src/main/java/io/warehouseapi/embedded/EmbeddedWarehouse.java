@@ -1,12 +1,8 @@
 package io.warehouseapi.embedded;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -25,10 +20,10 @@ import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SqlText;
 import io.warehouseapi.store.StoredResult;
-import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import org.slf4j.Logger;
@@ -47,12 +42,9 @@ public class EmbeddedWarehouse implements Warehouse {
     private final ResultStore store;
     private final ExecutorService executor;
     private final String schema;
-    private final Pattern exposedViews;
-    private final String catalogSql = SqlText.load("sql/embedded/catalog.sql");
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
-    private volatile List<ExposedView> views = List.of();
-    private volatile boolean available;
+    private final ViewCatalog catalog;
 
     public EmbeddedWarehouse(DataSource dataSource, ResultStore store, ExecutorService executor, String schema,
                              String exposedViewsPattern) {
@@ -60,7 +52,9 @@ public class EmbeddedWarehouse implements Warehouse {
         this.store = store;
         this.executor = executor;
         this.schema = schema;
-        this.exposedViews = Pattern.compile(exposedViewsPattern, Pattern.CASE_INSENSITIVE);
+        this.catalog = new ViewCatalog(dataSource, SqlText.load("sql/embedded/catalog.sql"), schema, exposedViewsPattern,
+                view -> view.toUpperCase(Locale.ROOT),
+                view -> Identifiers.qualified(schema, view));
     }
 
     @Override
@@ -70,41 +64,17 @@ public class EmbeddedWarehouse implements Warehouse {
 
     @Override
     public List<ExposedView> views() {
-        return views;
+        return catalog.views();
     }
 
     @Override
     public boolean isAvailable() {
-        return available;
+        return catalog.isAvailable();
     }
 
     @Override
     public void refreshViews() {
-        Map<String, List<Column>> columns = new LinkedHashMap<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(catalogSql)) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String view = rs.getString(1);
-                    if (exposedViews.matcher(view).matches()) {
-                        columns.computeIfAbsent(view, v -> new ArrayList<>())
-                                .add(new Column(rs.getString(2), rs.getString(3)));
-                    }
-                }
-            }
-            List<ExposedView> loaded = new ArrayList<>();
-            columns.forEach((view, cols) -> loaded.add(
-                    new ExposedView(view.toUpperCase(Locale.ROOT), Identifiers.qualified(schema, view), cols)));
-            if (!loaded.equals(views)) {
-                LOG.info("Exposed views: {}", loaded.stream().map(ExposedView::name).toList());
-            }
-            views = List.copyOf(loaded);
-            available = true;
-        } catch (SQLException e) {
-            available = false;
-            LOG.warn("Cannot read the catalog of the embedded warehouse: {}", e.getMessage());
-        }
+        catalog.refresh();
     }
 
     @Override

@@ -10,14 +10,12 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -33,6 +31,7 @@ import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import net.snowflake.client.api.connection.SnowflakeConnection;
@@ -59,15 +58,12 @@ public class SnowflakeWarehouse implements Warehouse {
     private final ExecutorService copier;
     private final String database;
     private final String schema;
-    private final Pattern exposedViews;
     private final long maxLocalRows;
-    private final String catalogSql = SqlText.load("sql/snowflake/catalog.sql");
     private final String cancelSql = SqlText.load("sql/snowflake/cancel.sql");
     private final String scanPageSql = SqlText.load("sql/snowflake/result-scan-page.sql");
     private final String scanCountSql = SqlText.load("sql/snowflake/result-scan-count.sql");
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
-    private volatile List<ExposedView> views = List.of();
-    private volatile boolean available;
+    private final ViewCatalog catalog;
 
     public SnowflakeWarehouse(DataSource dataSource, ResultStore store, ExecutorService copier, String database,
                               String schema, String exposedViewsPattern, long maxLocalRows) {
@@ -76,7 +72,9 @@ public class SnowflakeWarehouse implements Warehouse {
         this.copier = copier;
         this.database = database;
         this.schema = schema;
-        this.exposedViews = Pattern.compile(exposedViewsPattern, Pattern.CASE_INSENSITIVE);
+        this.catalog = new ViewCatalog(dataSource, SqlText.load("sql/snowflake/catalog.sql"), schema, exposedViewsPattern,
+                view -> view,
+                view -> Identifiers.qualified(database, schema, view));
         this.maxLocalRows = maxLocalRows;
     }
 
@@ -87,41 +85,17 @@ public class SnowflakeWarehouse implements Warehouse {
 
     @Override
     public List<ExposedView> views() {
-        return views;
+        return catalog.views();
     }
 
     @Override
     public boolean isAvailable() {
-        return available;
+        return catalog.isAvailable();
     }
 
     @Override
     public void refreshViews() {
-        Map<String, List<Column>> columns = new LinkedHashMap<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(catalogSql)) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String view = rs.getString(1);
-                    if (exposedViews.matcher(view).matches()) {
-                        columns.computeIfAbsent(view, v -> new ArrayList<>())
-                                .add(new Column(rs.getString(2), rs.getString(3)));
-                    }
-                }
-            }
-            List<ExposedView> loaded = new ArrayList<>();
-            columns.forEach((view, cols) -> loaded.add(
-                    new ExposedView(view, Identifiers.qualified(database, schema, view), cols)));
-            if (!loaded.equals(views)) {
-                LOG.info("Exposed views: {}", loaded.stream().map(ExposedView::name).toList());
-            }
-            views = List.copyOf(loaded);
-            available = true;
-        } catch (SQLException e) {
-            available = false;
-            LOG.warn("Cannot read the catalog of Snowflake schema {}.{}: {}", database, schema, firstLine(e));
-        }
+        catalog.refresh();
     }
 
     @Override
@@ -134,6 +108,7 @@ public class SnowflakeWarehouse implements Warehouse {
             return queryId;
         } catch (SQLException e) {
             LOG.warn("Snowflake did not accept a query on {}: {}", view.name(), firstLine(e));
+            catalog.unavailable();
             throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse did not accept the query.");
         }
     }
