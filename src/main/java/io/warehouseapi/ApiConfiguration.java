@@ -54,8 +54,6 @@ public class ApiConfiguration implements CamelConfiguration {
     private int maxPageSize;
     @PropertyInject("api.max-frame-bytes")
     private int maxFrameBytes;
-    @PropertyInject("api.submitted-message")
-    private String submittedMessage;
     @PropertyInject("api.shutdown.grace")
     private String shutdownGrace;
 
@@ -78,12 +76,6 @@ public class ApiConfiguration implements CamelConfiguration {
     @PropertyInject("warehouse.query.timeout")
     private String queryTimeout;
 
-    @PropertyInject("warehouse.poll.initial-delay")
-    private long pollInitialDelay;
-    @PropertyInject("warehouse.poll.multiplier")
-    private double pollMultiplier;
-    @PropertyInject("warehouse.poll.max-delay")
-    private long pollMaxDelay;
 
     @PropertyInject("results.path")
     private String resultsPath;
@@ -96,11 +88,12 @@ public class ApiConfiguration implements CamelConfiguration {
             throw new StartupException("warehouse.type must be 'embedded' or 'snowflake', not '" + warehouseType + "'");
         }
         Registry registry = context.getRegistry();
-        registry.bind("vertx-websocket", new SharedServerWebsocketComponent(serverPort));
+        SharedServerWebsocketComponent websocket = new SharedServerWebsocketComponent(serverPort);
+        registry.bind("vertx-websocket", websocket);
         context.addStartupListener(new ClientPages(serverPort, "client"));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
-        registry.bind("replies", new Replies(submittedMessage));
-        Connections connections = new Connections();
+        registry.bind("replies", new Replies());
+        Connections connections = new Connections(websocket::peer);
         registry.bind("connections", connections);
         // camel-micrometer-prometheus serves this registry at /observe/metrics, with Camel's own meters: the one it
         // has bound already, or one it will find here
@@ -111,7 +104,7 @@ public class ApiConfiguration implements CamelConfiguration {
         }
         ApiMetrics metrics = new ApiMetrics(meterRegistry);
         metrics.gauge("warehouse_api_connections_open", "Open WebSocket connections", connections::openCount);
-        registry.bind("pollSchedule", new PollSchedule(pollInitialDelay, pollMultiplier, pollMaxDelay));
+        registry.bind("pollSchedule", new PollSchedule());
 
         ThreadPoolProfile queryThreads = new ThreadPoolProfile("warehouse-query");
         queryThreads.setPoolSize(maxConcurrentQueries);

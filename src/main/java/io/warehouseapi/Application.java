@@ -11,6 +11,15 @@ import sun.misc.Signal;
  */
 public final class Application {
 
+    /**
+     * Where the settings come from, later ones overriding earlier ones: application.properties, the flow's tunables
+     * beside the routes (packaged as camel/flow.properties), and, when started from the project directory, that
+     * file itself, so that route reload sees its edits.
+     */
+    public static final String PROPERTY_LOCATIONS = "classpath:application.properties;optional=true,"
+                                                    + "classpath:camel/flow.properties;optional=true,"
+                                                    + "file:src/main/routes/flow.properties;optional=true";
+
     private Application() {
     }
 
@@ -20,6 +29,7 @@ public final class Application {
             System.setProperty("net.snowflake.jdbc.loggerImpl", "net.snowflake.client.log.SLF4JLogger");
         }
         Main main = new Main(Application.class);
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         Signal.handle(new Signal("TERM"), signal -> main.completed());
         Signal.handle(new Signal("INT"), signal -> main.completed());
         int exitCode;

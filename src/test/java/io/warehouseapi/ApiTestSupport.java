@@ -75,6 +75,11 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
     }
 
     @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "classpath:application.properties,classpath:camel/flow.properties";
+    }
+
+    @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties properties = new Properties();
         properties.setProperty("camel.server.port", Integer.toString(port()));

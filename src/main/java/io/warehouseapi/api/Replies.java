@@ -36,13 +36,8 @@ public class Replies {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    private final String submittedMessage;
-
-    public Replies(String submittedMessage) {
-        this.submittedMessage = submittedMessage;
-    }
-
-    public String submitted(ApiRequest request) {
+    /** The {@code submitted} reply; the wording ({@code api.submitted-message}) comes from the route. */
+    public String submitted(ApiRequest request, String submittedMessage) {
         return write(gen -> {
             gen.writeStringField("type", "submitted");
             gen.writeStringField("message", submittedMessage);

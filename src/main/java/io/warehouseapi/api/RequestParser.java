@@ -22,6 +22,7 @@ public class RequestParser {
     public static final int DEFAULT_PAGE_SIZE = 100;
     private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final BigInteger MAX_OFFSET_BIG = BigInteger.valueOf(MAX_OFFSET);
+    private static final java.util.regex.Pattern ACTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     private final ObjectMapper mapper;
     private final int maxPageSize;
@@ -56,8 +57,16 @@ public class RequestParser {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxFrameBytes;
     }
 
-    /** Parses a frame's text; binary frames never reach this method. */
+    /** Parses a frame's text with the page-size cap given at start. */
     public ApiRequest parse(String text) {
+        return parse(text, maxPageSize);
+    }
+
+    /**
+     * Parses a frame's text; binary frames never reach this method. {@code pageSizeCap} is the largest page size
+     * accepted ({@code api.page-size.max}, passed by the route so that a change is live on reload).
+     */
+    public ApiRequest parse(String text, int pageSizeCap) {
         JsonNode root = readTree(text);
         if (!root.isObject()) {
             throw ApiException.badRequest("A request must be a JSON object.", null);
@@ -67,21 +76,46 @@ public class RequestParser {
         if (actionNode == null || !actionNode.isTextual()) {
             throw ApiException.badRequest("The field 'action' is required and must be a string.", requestId);
         }
-        Action action = Action.fromWire(actionNode.textValue());
+        String name = actionNode.textValue();
+        Action action = Action.fromWire(name);
         if (action == null) {
-            throw new ApiException(ErrorCode.UNKNOWN_ACTION,
-                    "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views.", null,
-                    requestId);
+            if (!ACTION_NAME.matcher(name).matches()) {
+                throw unknownAction(requestId);
+            }
+            // an action the routes may add: its common fields are checked if present, and routed by name
+            return new ApiRequest(name, optionalString(root, "view_name", requestId),
+                    optionalString(root, "query_id", requestId), offset(root.get("offset"), requestId),
+                    pageSize(root.get("page_size"), requestId, pageSizeCap), requestId);
         }
         return switch (action) {
-            case RUN_VIEW -> new ApiRequest(action, requiredString(root, "view_name", requestId), null, 0,
-                    pageSize(root.get("page_size"), requestId), requestId);
-            case FETCH_RESULTS -> new ApiRequest(action, null, requiredString(root, "query_id", requestId),
-                    offset(root.get("offset"), requestId), pageSize(root.get("page_size"), requestId), requestId);
-            case CANCEL, QUERY_STATUS -> new ApiRequest(action, null, requiredString(root, "query_id", requestId), 0,
+            case RUN_VIEW -> new ApiRequest(name, requiredString(root, "view_name", requestId), null, 0,
+                    pageSize(root.get("page_size"), requestId, pageSizeCap), requestId);
+            case FETCH_RESULTS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId),
+                    offset(root.get("offset"), requestId), pageSize(root.get("page_size"), requestId, pageSizeCap),
+                    requestId);
+            case CANCEL, QUERY_STATUS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId), 0,
                     DEFAULT_PAGE_SIZE, requestId);
-            case LIST_VIEWS -> new ApiRequest(action, null, null, 0, DEFAULT_PAGE_SIZE, requestId);
+            case LIST_VIEWS -> new ApiRequest(name, null, null, 0, DEFAULT_PAGE_SIZE, requestId);
         };
+    }
+
+    /** The reply to an action no route serves: called from the content-based router's otherwise branch. */
+    public ApiRequest unknownAction(ApiRequest request) {
+        throw unknownAction(request.requestId());
+    }
+
+    private static ApiException unknownAction(String requestId) {
+        return new ApiException(ErrorCode.UNKNOWN_ACTION,
+                "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views.", null,
+                requestId);
+    }
+
+    private static String optionalString(JsonNode root, String field, String requestId) {
+        JsonNode value = present(root.get(field));
+        if (value != null && !value.isTextual()) {
+            throw ApiException.badRequest("The field '" + field + "' must be a string.", requestId);
+        }
+        return value == null ? null : value.textValue();
     }
 
     private JsonNode readTree(String text) {
@@ -184,14 +218,14 @@ public class RequestParser {
         return true;
     }
 
-    private int pageSize(JsonNode node, String requestId) {
+    private static int pageSize(JsonNode node, String requestId, int cap) {
         JsonNode value = present(node);
         if (value == null) {
-            return DEFAULT_PAGE_SIZE;
+            return Math.min(DEFAULT_PAGE_SIZE, cap);
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 1
-            || value.longValue() > maxPageSize) {
-            throw ApiException.badRequest("The field 'page_size' must be an integer from 1 to " + maxPageSize + ".",
+            || value.longValue() > cap) {
+            throw ApiException.badRequest("The field 'page_size' must be an integer from 1 to " + cap + ".",
                     requestId);
         }
         return (int) value.longValue();

@@ -78,6 +78,12 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
+    public void refreshViews(String includePattern) {
+        catalog.include(includePattern);
+        catalog.refresh();
+    }
+
+    @Override
     public String submit(ExposedView view) {
         String queryId = UUID.randomUUID().toString();
         Execution execution = new Execution(queryId, view);

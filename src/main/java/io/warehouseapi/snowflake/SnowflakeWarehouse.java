@@ -99,6 +99,12 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
+    public void refreshViews(String includePattern) {
+        catalog.include(includePattern);
+        catalog.refresh();
+    }
+
+    @Override
     public String submit(ExposedView view) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
              ResultSet rs = statement.unwrap(SnowflakeStatement.class)

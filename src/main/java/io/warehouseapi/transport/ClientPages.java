@@ -19,6 +19,7 @@ public class ClientPages implements StartupListener {
 
     private final int serverPort;
     private final String webRoot;
+    private final java.util.concurrent.atomic.AtomicBoolean mounted = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ClientPages(int serverPort, String webRoot) {
         this.serverPort = serverPort;
@@ -27,12 +28,16 @@ public class ClientPages implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        if (alreadyStarted || mounted.get()) {
+            return; // routes added to a running context, as on reload: the pages are served already
+        }
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
         if (router == null) {
             LOG.warn("No HTTP server on port {}: the browser client is not served", serverPort);
             return;
         }
+        mounted.set(true);
         router.route("/*").handler(StaticHandler.create(webRoot)
                 .setIndexPage("index.html")
                 .setCachingEnabled(false)

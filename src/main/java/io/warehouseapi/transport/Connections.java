@@ -3,6 +3,7 @@ package io.warehouseapi.transport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
@@ -19,14 +20,27 @@ public class Connections {
     private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
 
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
+    private final Function<String, ServerWebSocket> peers;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean refusing;
+
+    /**
+     * @param peers the WebSocket component's own registry of sockets by connection key, filled during the upgrade:
+     *              connection events and frames are handled on worker threads in no fixed order, so a connection's
+     *              first request may be handled before its OPEN event
+     */
+    public Connections(Function<String, ServerWebSocket> peers) {
+        this.peers = peers;
+    }
 
     public void opened(String connectionKey, ServerWebSocket socket) {
         if (refusing) {
             socket.close((short) 1001, "Server shutting down");
             return;
+        }
+        if (socket.isClosed()) {
+            return; // its CLOSE event may already have been handled
         }
         open.put(connectionKey, socket);
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
@@ -38,13 +52,27 @@ public class Connections {
     }
 
     public boolean isOpen(String connectionKey) {
-        ServerWebSocket socket = connectionKey == null ? null : open.get(connectionKey);
+        ServerWebSocket socket = socket(connectionKey);
         return socket != null && !socket.isClosed();
+    }
+
+    private ServerWebSocket socket(String connectionKey) {
+        if (connectionKey == null) {
+            return null;
+        }
+        ServerWebSocket socket = open.get(connectionKey);
+        if (socket == null) {
+            socket = peers.apply(connectionKey);
+            if (socket != null && !socket.isClosed() && !refusing) {
+                open.putIfAbsent(connectionKey, socket);
+            }
+        }
+        return socket;
     }
 
     /** Writes one text frame to a connection; returns false, sending nothing, if it has gone. */
     public boolean send(String connectionKey, String text) {
-        ServerWebSocket socket = connectionKey == null ? null : open.get(connectionKey);
+        ServerWebSocket socket = socket(connectionKey);
         if (socket == null || socket.isClosed() || text == null) {
             dropped.incrementAndGet();
             LOG.debug("Reply for connection {} dropped: the connection has gone", connectionKey);
@@ -57,7 +85,7 @@ public class Connections {
 
     /** Closes a connection with a WebSocket close code, for frames that break the transport rules. */
     public void close(String connectionKey, short code, String reason) {
-        ServerWebSocket socket = open.get(connectionKey);
+        ServerWebSocket socket = socket(connectionKey);
         if (socket != null && !socket.isClosed()) {
             socket.close(code, reason);
         }

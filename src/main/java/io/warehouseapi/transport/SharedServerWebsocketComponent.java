@@ -1,10 +1,12 @@
 package io.warehouseapi.transport;
 
+import io.vertx.core.http.ServerWebSocket;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketHost;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketHostConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketHostKey;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketPeer;
 import org.apache.camel.spi.annotations.Component;
 
 /**
@@ -17,6 +19,7 @@ import org.apache.camel.spi.annotations.Component;
 public class SharedServerWebsocketComponent extends VertxWebsocketComponent {
 
     private final int serverPort;
+    private final java.util.List<VertxWebsocketHost> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SharedServerWebsocketComponent(int serverPort) {
         this.serverPort = serverPort;
@@ -33,11 +36,27 @@ public class SharedServerWebsocketComponent extends VertxWebsocketComponent {
         }
         VertxWebsocketHostConfiguration shared = new VertxWebsocketHostConfiguration(router.vertx(), router,
                 hostConfiguration.getServerOptions(), hostConfiguration.getSslContextParameters());
-        return new VertxWebsocketHost(getCamelContext(), shared, hostKey) {
+        VertxWebsocketHost host = new VertxWebsocketHost(getCamelContext(), shared, hostKey) {
             @Override
             public void start() {
                 // the application's HTTP server is already listening and routes to this host's handler
             }
         };
+        hosts.add(host);
+        return host;
+    }
+
+    /**
+     * The open socket of a connection key, as the host registered it during the upgrade, before any of its frames
+     * is handled; {@code null} if there is none.
+     */
+    public ServerWebSocket peer(String connectionKey) {
+        for (VertxWebsocketHost host : hosts) {
+            VertxWebsocketPeer peer = host.getConnectedPeer(connectionKey);
+            if (peer != null) {
+                return peer.getWebSocket();
+            }
+        }
+        return null;
     }
 }

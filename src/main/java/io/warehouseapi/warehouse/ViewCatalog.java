@@ -28,7 +28,7 @@ public class ViewCatalog {
     private final DataSource dataSource;
     private final String sql;
     private final String schema;
-    private final Pattern include;
+    private volatile Pattern include;
     private final UnaryOperator<String> clientName;
     private final UnaryOperator<String> sqlName;
     private volatile List<ExposedView> views = List.of();
@@ -46,6 +46,15 @@ public class ViewCatalog {
         this.include = Pattern.compile(includePattern, Pattern.CASE_INSENSITIVE);
         this.clientName = clientName;
         this.sqlName = sqlName;
+    }
+
+    /** Changes the include pattern; takes effect at the next {@link #refresh()}. */
+    public void include(String includePattern) {
+        Pattern pattern = Pattern.compile(includePattern, Pattern.CASE_INSENSITIVE);
+        if (!pattern.pattern().equals(include.pattern())) {
+            LOG.info("Exposing the views that match {}", includePattern);
+        }
+        include = pattern;
     }
 
     public List<ExposedView> views() {

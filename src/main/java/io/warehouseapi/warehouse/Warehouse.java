@@ -21,6 +21,9 @@ public interface Warehouse {
     /** Reads the catalog of exposed views again; called at start and then periodically. */
     void refreshViews();
 
+    /** Reads the catalog again with a new include pattern ({@code warehouse.views.include}, passed by the route). */
+    void refreshViews(String includePattern);
+
     /** Whether the warehouse can be reached now. */
     boolean isAvailable();
 
