@@ -3,7 +3,6 @@ package io.warehouseapi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
@@ -28,8 +27,12 @@ import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.Registry;
@@ -42,11 +45,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The application's beans, built from {@code application.properties}: the warehouse, the result store, the query
  * lifecycle, and the protocol's parsing and replies. The route files refer to them by name.
+ * <p>
+ * camel-main calls {@link #configure(CamelContext)}; Camel JBang ({@code camel run}), which compiles this class from
+ * source, calls no configure method but does bind {@link #wiring()}, so both ways of starting build the same beans,
+ * once.
  */
 @Configuration
-public class ApiConfiguration implements CamelConfiguration {
+public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
+
+    private final AtomicBoolean configured = new AtomicBoolean();
+    private CamelContext camelContext;
 
     @PropertyInject("camel.server.port")
     private int serverPort;
@@ -83,7 +93,27 @@ public class ApiConfiguration implements CamelConfiguration {
     private String resultsRetention;
 
     @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /** Builds the beans when the application runs under Camel JBang, where configure() is not called. */
+    @BindToRegistry("warehouseApiWiring")
+    public String wiring() throws Exception {
+        configure(camelContext);
+        return "configured";
+    }
+
+    @Override
     public void configure(CamelContext context) throws Exception {
+        if (!configured.compareAndSet(false, true)) {
+            return;
+        }
         if (!"embedded".equals(warehouseType) && !"snowflake".equals(warehouseType)) {
             throw new StartupException("warehouse.type must be 'embedded' or 'snowflake', not '" + warehouseType + "'");
         }
@@ -136,7 +166,9 @@ public class ApiConfiguration implements CamelConfiguration {
             String url = "jdbc:duckdb:" + database;
             // one connection held open for the application's life keeps the DuckDB instance, and the result store
             // attached to it, alive while the pool opens and retires connections
-            Connection anchor = DriverManager.getConnection(url);
+            // (through the driver itself: DriverManager sees only drivers of the caller's class loader, which under
+            // Camel JBang is not the one that loaded DuckDB)
+            Connection anchor = new org.duckdb.DuckDBDriver().connect(url, new java.util.Properties());
             HikariDataSource dataSource = dataSource("warehouse", url);
             context.addService(new ServiceSupport() {
                 @Override
@@ -176,6 +208,7 @@ public class ApiConfiguration implements CamelConfiguration {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(url);
+        config.setDriverClassName("org.duckdb.DuckDBDriver");
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(poolSize);
         config.setConnectionTimeout(10_000);

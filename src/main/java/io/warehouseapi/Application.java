@@ -13,11 +13,11 @@ public final class Application {
 
     /**
      * Where the settings come from, later ones overriding earlier ones: application.properties, the flow's tunables
-     * beside the routes (packaged as camel/flow.properties), and, when started from the project directory, that
-     * file itself, so that route reload sees its edits.
+     * beside the routes (packaged as flow.properties), and, when started from the project directory, that file
+     * itself, so that route reload sees its edits.
      */
     public static final String PROPERTY_LOCATIONS = "classpath:application.properties;optional=true,"
-                                                    + "classpath:camel/flow.properties;optional=true,"
+                                                    + "classpath:flow.properties;optional=true,"
                                                     + "file:src/main/routes/flow.properties;optional=true";
 
     private Application() {

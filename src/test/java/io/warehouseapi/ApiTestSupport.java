@@ -76,7 +76,7 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
 
     @Override
     protected String getPropertyPlaceholderLocations() {
-        return "classpath:application.properties,classpath:camel/flow.properties";
+        return "classpath:application.properties,classpath:flow.properties";
     }
 
     @Override
@@ -151,7 +151,11 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
     }
 
     @AfterAll
-    void stopSnowflake() {
+    void stopApplication() {
+        // one application per test class: stop it before the next class starts its own
+        if (context != null) {
+            context.stop();
+        }
         if (snowflake != null) {
             snowflake.close();
         }

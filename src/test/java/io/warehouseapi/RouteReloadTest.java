@@ -62,7 +62,7 @@ class RouteReloadTest extends ApiTestSupport {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .untilAsserted(() -> assertThat(submittedMessage()).isEqualTo("Request submitted. Please wait..."));
         Path flow = routes().resolve("flow.properties");
-        Files.writeString(flow, Files.readString(flow).replace("api.submitted-message = Request submitted. Please wait...",
+        save(flow, Files.readString(flow).replace("api.submitted-message = Request submitted. Please wait...",
                 "api.submitted-message = On it."));
         // while the routes are rebuilt the endpoint is briefly away: connection failures are retried too
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -71,7 +71,7 @@ class RouteReloadTest extends ApiTestSupport {
 
     @Test
     void an_action_added_in_yaml_alone_is_served() throws Exception {
-        Files.writeString(routes().resolve("row-count.camel.yaml"), """
+        save(routes().resolve("row-count.camel.yaml"), """
                 # row_count: the number of rows of a finished query of this connection.
                 - route:
                     id: row-count
@@ -92,7 +92,7 @@ class RouteReloadTest extends ApiTestSupport {
                         - to: direct:send-reply
                 """);
         Path ingress = routes().resolve("receive-request.camel.yaml");
-        Files.writeString(ingress, Files.readString(ingress).replace("""
+        save(ingress, Files.readString(ingress).replace("""
                               - simple: "${exchangeProperty.request.actionName} == 'list_views'"
                                 steps:
                                   - to: direct:list-views
@@ -116,10 +116,19 @@ class RouteReloadTest extends ApiTestSupport {
 
     private String submittedMessage() {
         try (WsClient client = connect()) {
-            client.send("{\"action\":\"list_views\"}");
-            client.next("views");
             JsonNode submitted = client.request("{\"action\":\"run_view\",\"view_name\":\"weather_vw\",\"page_size\":1}");
+            // let the query end, so that no run_view is in flight when the routes are reloaded
+            client.next("running");
+            client.await("results");
             return submitted.path("message").asText();
         }
+    }
+
+    /** Writes a file whole, as an editor's save does: the watcher sees its complete content at once. */
+    private static void save(Path file, String content) throws IOException {
+        Path temporary = file.resolveSibling(file.getFileName() + ".saving");
+        Files.writeString(temporary, content);
+        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }
