@@ -1,5 +1,8 @@
 package io.warehouseapi;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -11,14 +14,19 @@ import sun.misc.Signal;
  */
 public final class Application {
 
+    /** The flow's tunables in the project directory, which route reload watches. */
+    static final Path PROJECT_FLOW_PROPERTIES = Path.of("src", "main", "routes", "flow.properties");
+
     /**
-     * Where the settings come from, later ones overriding earlier ones: application.properties, the flow's tunables
-     * beside the routes (packaged as flow.properties), and, when started from the project directory, that file
-     * itself, so that route reload sees its edits.
+     * Where the settings come from: application.properties, then the flow's tunables, from the project directory
+     * when started there (named as the route reload names the file it watches, so that an edit is reloaded),
+     * else as packaged.
      */
-    public static final String PROPERTY_LOCATIONS = "classpath:application.properties;optional=true,"
-                                                    + "classpath:flow.properties;optional=true,"
-                                                    + "file:src/main/routes/flow.properties;optional=true";
+    static String propertyLocations() {
+        return "classpath:application.properties,"
+               + (Files.isRegularFile(PROJECT_FLOW_PROPERTIES)
+                       ? "file:src/main/routes/flow.properties" : "classpath:flow.properties");
+    }
 
     private Application() {
     }
@@ -29,7 +37,7 @@ public final class Application {
             System.setProperty("net.snowflake.jdbc.loggerImpl", "net.snowflake.client.log.SLF4JLogger");
         }
         Main main = new Main(Application.class);
-        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.setPropertyPlaceholderLocations(propertyLocations());
         Signal.handle(new Signal("TERM"), signal -> main.completed());
         Signal.handle(new Signal("INT"), signal -> main.completed());
         int exitCode;

@@ -3,7 +3,6 @@ package io.warehouseapi.embedded;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -63,24 +62,8 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
-    public List<ExposedView> views() {
-        return catalog.views();
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return catalog.isAvailable();
-    }
-
-    @Override
-    public void refreshViews() {
-        catalog.refresh();
-    }
-
-    @Override
-    public void refreshViews(String includePattern) {
-        catalog.include(includePattern);
-        catalog.refresh();
+    public ViewCatalog catalog() {
+        return catalog;
     }
 
     @Override

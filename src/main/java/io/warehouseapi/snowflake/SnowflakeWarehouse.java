@@ -84,24 +84,8 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
-    public List<ExposedView> views() {
-        return catalog.views();
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return catalog.isAvailable();
-    }
-
-    @Override
-    public void refreshViews() {
-        catalog.refresh();
-    }
-
-    @Override
-    public void refreshViews(String includePattern) {
-        catalog.include(includePattern);
-        catalog.refresh();
+    public ViewCatalog catalog() {
+        return catalog;
     }
 
     @Override

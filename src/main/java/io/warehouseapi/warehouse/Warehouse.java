@@ -15,17 +15,29 @@ public interface Warehouse {
     /** A short name for logs and health checks, such as {@code embedded} or {@code snowflake}. */
     String kind();
 
+    /** The catalog of the views this API exposes, as this warehouse reads it. */
+    ViewCatalog catalog();
+
     /** The views this API exposes, with their columns, from the warehouse's catalog. */
-    List<ExposedView> views();
+    default List<ExposedView> views() {
+        return catalog().views();
+    }
 
     /** Reads the catalog of exposed views again; called at start and then periodically. */
-    void refreshViews();
+    default void refreshViews() {
+        catalog().refresh();
+    }
 
     /** Reads the catalog again with a new include pattern ({@code warehouse.views.include}, passed by the route). */
-    void refreshViews(String includePattern);
+    default void refreshViews(String includePattern) {
+        catalog().include(includePattern);
+        catalog().refresh();
+    }
 
-    /** Whether the warehouse can be reached now. */
-    boolean isAvailable();
+    /** Whether the warehouse answered its last call. */
+    default boolean isAvailable() {
+        return catalog().isAvailable();
+    }
 
     /** Starts {@code SELECT * FROM <view>} and returns its query id at once, without waiting for it to run. */
     String submit(ExposedView view);
