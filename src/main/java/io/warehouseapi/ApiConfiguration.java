@@ -26,6 +26,8 @@ import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
+import io.warehouseapi.transport.OriginPolicy;
+import io.warehouseapi.transport.RequestLimits;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -66,6 +68,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private int maxFrameBytes;
     @PropertyInject("api.shutdown.grace")
     private String shutdownGrace;
+    @PropertyInject("api.allowed-origins")
+    private String allowedOrigins;
 
     @PropertyInject("warehouse.type")
     private String warehouseType;
@@ -123,7 +127,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         context.addStartupListener(new ClientPages(serverPort, "client"));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
         registry.bind("replies", new Replies());
-        Connections connections = new Connections(websocket::peer);
+        Connections connections = new Connections(websocket::peer, new OriginPolicy(allowedOrigins));
+        registry.bind("limits", new RequestLimits());
+        warnIfExposed(context);
         registry.bind("connections", connections);
         // camel-micrometer-prometheus serves this registry at /observe/metrics, with Camel's own meters: the one it
         // has bound already, or one it will find here
@@ -192,6 +198,16 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         registry.bind("queries", queries);
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
+    }
+
+    /** The API has no authentication yet: listening beyond loopback exposes the warehouse to whoever can reach it. */
+    private static void warnIfExposed(CamelContext context) {
+        String host = context.getPropertiesComponent().resolveProperty("camel.server.host").orElse("0.0.0.0");
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        if (!loopback) {
+            LOG.warn("The API listens on {} without authentication: anyone who can reach this address can run the "
+                     + "exposed views. Put it behind an authenticating proxy, or bind it to 127.0.0.1.", host);
+        }
     }
 
     private static HikariDataSource closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {

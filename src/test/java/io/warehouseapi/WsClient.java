@@ -29,15 +29,22 @@ final class WsClient implements AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(URI uri) {
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, new Listener())
-                .join();
+    private WsClient(URI uri, String origin) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10));
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        this.socket = builder.buildAsync(uri, new Listener()).join();
     }
 
     static WsClient connect(int port) {
-        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"));
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), null);
+    }
+
+    /** A connection as a browser page of the given origin opens it. */
+    static WsClient connect(int port, String origin) {
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), origin);
     }
 
     void send(String text) {

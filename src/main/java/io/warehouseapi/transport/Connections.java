@@ -21,6 +21,7 @@ public class Connections {
 
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
     private final Function<String, ServerWebSocket> peers;
+    private final OriginPolicy origins;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean refusing;
@@ -30,8 +31,21 @@ public class Connections {
      *              connection events and frames are handled on worker threads in no fixed order, so a connection's
      *              first request may be handled before its OPEN event
      */
-    public Connections(Function<String, ServerWebSocket> peers) {
+    public Connections(Function<String, ServerWebSocket> peers, OriginPolicy origins) {
         this.peers = peers;
+        this.origins = origins;
+    }
+
+    /** Whether a new socket may stay open; closes it with 1008 (policy violation) if its Origin is not allowed. */
+    private boolean accept(ServerWebSocket socket) {
+        if (origins.allows(socket)) {
+            return true;
+        }
+        LOG.info("Refused a connection from origin {}", socket.headers().get("Origin"));
+        if (!socket.isClosed()) {
+            socket.close((short) 1008, "Origin not allowed");
+        }
+        return false;
     }
 
     public void opened(String connectionKey, ServerWebSocket socket) {
@@ -41,6 +55,9 @@ public class Connections {
         }
         if (socket.isClosed()) {
             return; // its CLOSE event may already have been handled
+        }
+        if (!accept(socket)) {
+            return;
         }
         open.put(connectionKey, socket);
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
@@ -64,6 +81,9 @@ public class Connections {
         if (socket == null) {
             socket = peers.apply(connectionKey);
             if (socket != null && !socket.isClosed() && !refusing) {
+                if (!accept(socket)) {
+                    return null;
+                }
                 open.putIfAbsent(connectionKey, socket);
             }
         }
