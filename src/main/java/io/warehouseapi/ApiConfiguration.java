@@ -85,6 +85,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private int maxConcurrentQueries;
     @PropertyInject("warehouse.max-queued-queries")
     private int maxQueuedQueries;
+    @PropertyInject("warehouse.max-queries-per-connection")
+    private int maxQueriesPerConnection;
     @PropertyInject("warehouse.views.include")
     private String viewsInclude;
     @PropertyInject("warehouse.query.timeout")
@@ -194,7 +196,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         registry.bind("resultStore", store);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
         QueryService queries = new QueryService(warehouse, store, Duration.parse(queryTimeout),
-                Duration.parse(resultsRetention), metrics);
+                Duration.parse(resultsRetention), maxQueriesPerConnection, metrics);
         registry.bind("queries", queries);
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));

@@ -18,6 +18,7 @@ class LimitsTest extends ApiTestSupport {
     protected void overrideProperties(Properties properties) {
         properties.setProperty("api.rate.burst", "20");
         properties.setProperty("api.rate.per-second", "5");
+        properties.setProperty("warehouse.max-queries-per-connection", "2");
     }
 
     @Test
@@ -41,6 +42,31 @@ class LimitsTest extends ApiTestSupport {
             // and the allowance refills
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                     assertThat(client.request("{\"action\":\"list_views\"}").path("type").asText()).isEqualTo("views"));
+        }
+    }
+
+    @Test
+    void a_connection_may_have_only_so_many_queries_running() {
+        try (WsClient client = connect()) {
+            String[] ids = new String[2];
+            for (int i = 0; i < 2; i++) {
+                client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}");
+                client.next("submitted");
+                ids[i] = client.next("running").path("query_id").asText();
+            }
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"request_id\":\"third\"}");
+            client.next("submitted");
+            JsonNode refused = client.next("error");
+            assertThat(refused.path("code").asText()).isEqualTo("TOO_MANY_REQUESTS");
+            assertThat(refused.path("request_id").asText()).isEqualTo("third");
+            // once one is cancelled, another may start
+            client.send("{\"action\":\"cancel\",\"query_id\":\"" + ids[0] + "\"}");
+            List<JsonNode> ended = List.of(client.next(), client.next());
+            assertThat(ended).extracting(r -> r.path("type").asText()).containsExactlyInAnyOrder("cancelled", "error");
+            client.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\",\"page_size\":1}");
+            client.next("submitted");
+            client.next("running");
+            assertThat(client.await("results").path("row_count").asInt()).isEqualTo(1);
         }
     }
 

@@ -34,10 +34,12 @@ public class QueryService {
     private final Duration statementTimeout;
     private final Duration resultRetention;
     private final ApiMetrics metrics;
+    private final int maxPerOwner;
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
 
     public QueryService(Warehouse warehouse, ResultStore store, Duration statementTimeout, Duration resultRetention,
-                        ApiMetrics metrics) {
+                        int maxPerOwner, ApiMetrics metrics) {
+        this.maxPerOwner = maxPerOwner;
         this.warehouse = warehouse;
         this.store = store;
         this.statementTimeout = statementTimeout;
@@ -52,6 +54,11 @@ public class QueryService {
             throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
         }
         ExposedView view = findView(request.viewName());
+        long running = queries.values().stream().filter(q -> q.owner.equals(owner) && q.finishedAt == 0).count();
+        if (running >= maxPerOwner) {
+            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "This connection has " + running
+                                   + " queries running, the most it may have; wait for one to end or cancel it.");
+        }
         String queryId = warehouse.submit(view);
         Query query = new Query(queryId, owner, view.name(), request.hasRequestId());
         queries.put(queryId, query);
