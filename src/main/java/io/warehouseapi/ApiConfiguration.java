@@ -158,11 +158,13 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             // the result store is a DuckDB file of its own; Snowflake's results are copied into it
             Path storeFile = Path.of(resultsPath).toAbsolutePath().normalize();
             ResultStore.clear(storeFile);
-            HikariDataSource storeSource = closeOnStop(context, dataSource("results", "jdbc:duckdb:" + storeFile));
+            HikariDataSource storeSource = dataSource("results", "jdbc:duckdb:" + storeFile);
+            closeOnStop(context, storeSource);
             store = new ResultStore(storeSource, storeFile, false);
             store.start();
             SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
-            HikariDataSource snowflake = closeOnStop(context, settings.dataSource());
+            HikariDataSource snowflake = settings.dataSource();
+            closeOnStop(context, snowflake);
             warehouse = new SnowflakeWarehouse(snowflake, store, executor, settings.database(), settings.schema(),
                     viewsInclude, settings.maxLocalRows());
             warehouse.refreshViews();
@@ -178,13 +180,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             // Camel JBang is not the one that loaded DuckDB)
             Connection anchor = new org.duckdb.DuckDBDriver().connect(url, new java.util.Properties());
             HikariDataSource dataSource = dataSource("warehouse", url);
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() throws Exception {
-                    dataSource.close();
-                    anchor.close();
-                }
-            }, true, true);
+            closeOnStop(context, dataSource, anchor);
             store = new ResultStore(dataSource, Path.of(resultsPath), true);
             store.start();
             new SampleDataset(dataSource, sampleTrips).ensure();
@@ -212,14 +208,16 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
     }
 
-    private static HikariDataSource closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {
+    /** Closes resources, in the order given, when the application stops. */
+    private static void closeOnStop(CamelContext context, AutoCloseable... resources) throws Exception {
         context.addService(new ServiceSupport() {
             @Override
-            protected void doStop() {
-                dataSource.close();
+            protected void doStop() throws Exception {
+                for (AutoCloseable resource : resources) {
+                    resource.close();
+                }
             }
         }, true, true);
-        return dataSource;
     }
 
     private HikariDataSource dataSource(String name, String url) {

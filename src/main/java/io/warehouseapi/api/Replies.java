@@ -239,7 +239,7 @@ public class Replies {
                 writeValue(gen, entry.getValue());
             }
             gen.writeEndObject();
-        } else if (value.getClass().getName().equals("org.duckdb.JsonNode")
+        } else if (value instanceof org.duckdb.JsonNode
                    || value instanceof io.warehouseapi.snowflake.SnowflakeWarehouse.RawJson) {
             // a JSON value from the engine, already valid JSON text
             gen.writeRawValue(value.toString());
@@ -262,13 +262,12 @@ public class Replies {
 
     private static void writeStruct(JsonGenerator gen, Struct struct) throws IOException {
         try {
-            Object[] attributes = struct.getAttributes();
             if (struct instanceof org.duckdb.DuckDBStruct duck) {
                 writeValue(gen, duck.getMap());
                 return;
             }
             gen.writeStartArray();
-            for (Object attribute : attributes) {
+            for (Object attribute : struct.getAttributes()) {
                 writeValue(gen, attribute);
             }
             gen.writeEndArray();

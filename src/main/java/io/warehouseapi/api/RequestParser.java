@@ -45,10 +45,6 @@ public class RequestParser {
         this.mapper = JsonMapper.builder(factory).build();
     }
 
-    public int getMaxPageSize() {
-        return maxPageSize;
-    }
-
     /** Whether a text message is larger, in UTF-8 bytes, than the configured maximum frame size. */
     public boolean isTooLarge(String text) {
         if (text == null || (long) text.length() * 3 <= maxFrameBytes) {

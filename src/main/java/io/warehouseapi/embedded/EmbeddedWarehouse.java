@@ -97,7 +97,7 @@ public class EmbeddedWarehouse implements Warehouse {
             }
             statement.execute(sql);
             execution.statement = null;
-            StoredResult result = store.register(execution.queryId);
+            store.register(execution.queryId);
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {
                     execution.state = QueryState.SUCCESS;

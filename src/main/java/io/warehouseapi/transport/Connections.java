@@ -22,7 +22,6 @@ public class Connections {
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
     private final Function<String, ServerWebSocket> peers;
     private final OriginPolicy origins;
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean refusing;
 
@@ -68,11 +67,6 @@ public class Connections {
         LOG.debug("Connection {} closed", connectionKey);
     }
 
-    public boolean isOpen(String connectionKey) {
-        ServerWebSocket socket = socket(connectionKey);
-        return socket != null && !socket.isClosed();
-    }
-
     private ServerWebSocket socket(String connectionKey) {
         if (connectionKey == null) {
             return null;
@@ -94,7 +88,6 @@ public class Connections {
     public boolean send(String connectionKey, String text) {
         ServerWebSocket socket = socket(connectionKey);
         if (socket == null || socket.isClosed() || text == null) {
-            dropped.incrementAndGet();
             LOG.debug("Reply for connection {} dropped: the connection has gone", connectionKey);
             return false;
         }
@@ -130,10 +123,6 @@ public class Connections {
 
     public int openCount() {
         return open.size();
-    }
-
-    public long droppedCount() {
-        return dropped.get();
     }
 
     public long sentCount() {

@@ -32,10 +32,6 @@ public class RequestLimits {
         buckets.remove(connection);
     }
 
-    public int tracked() {
-        return buckets.size();
-    }
-
     private static final class Bucket {
         private double tokens;
         private long refilledAt = System.nanoTime();
