@@ -3,6 +3,7 @@ package io.warehouseapi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
@@ -22,7 +23,12 @@ import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
+import io.warehouseapi.auth.AuthSettings;
+import io.warehouseapi.auth.Authenticator;
+import io.warehouseapi.auth.Sessions;
+import io.warehouseapi.warehouse.ReconnectingWarehouse;
 import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
@@ -70,6 +76,12 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String shutdownGrace;
     @PropertyInject("api.allowed-origins")
     private String allowedOrigins;
+    @PropertyInject("api.max-outbound-bytes")
+    private long maxOutboundBytes;
+    @PropertyInject("api.auth.timeout")
+    private String authTimeout;
+    @PropertyInject("api.auth.close-grace")
+    private String authCloseGrace;
 
     @PropertyInject("warehouse.type")
     private String warehouseType;
@@ -129,9 +141,18 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         context.addStartupListener(new ClientPages(serverPort, "client"));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
         registry.bind("replies", new Replies());
-        Connections connections = new Connections(websocket::peer, new OriginPolicy(allowedOrigins));
+        Connections connections = new Connections(websocket::peer, new OriginPolicy(allowedOrigins),
+                maxOutboundBytes);
         registry.bind("limits", new RequestLimits());
-        warnIfExposed(context);
+        Authenticator authenticator = AuthSettings.authenticator(context.getPropertiesComponent());
+        registry.bind("sessions", new Sessions(authenticator, connections, Duration.parse(authTimeout),
+                Duration.parse(authCloseGrace),
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sessions")));
+        if (authenticator == null) {
+            warnIfExposed(context);
+        } else {
+            LOG.info("Authentication: {}", authenticator.mode());
+        }
         registry.bind("connections", connections);
         // camel-micrometer-prometheus serves this registry at /observe/metrics, with Camel's own meters: the one it
         // has bound already, or one it will find here
@@ -152,59 +173,82 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         ExecutorService executor = context.getExecutorServiceManager().newThreadPool(this, "warehouse-query",
                 queryThreads);
 
-        ResultStore store;
-        Warehouse warehouse;
+        ReconnectingWarehouse warehouse;
         if ("snowflake".equals(warehouseType)) {
             // the result store is a DuckDB file of its own; Snowflake's results are copied into it
             Path storeFile = Path.of(resultsPath).toAbsolutePath().normalize();
             ResultStore.clear(storeFile);
             HikariDataSource storeSource = dataSource("results", "jdbc:duckdb:" + storeFile);
             closeOnStop(context, storeSource);
-            store = new ResultStore(storeSource, storeFile, false);
+            ResultStore store = new ResultStore(storeSource, storeFile, false);
             store.start();
+            registry.bind("resultStore", store);
             SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
-            HikariDataSource snowflake = settings.dataSource();
-            closeOnStop(context, snowflake);
-            warehouse = new SnowflakeWarehouse(snowflake, store, executor, settings.database(), settings.schema(),
-                    viewsInclude, settings.maxLocalRows());
-            warehouse.refreshViews();
-            LOG.info("Warehouse: Snowflake account {} as {}, {}.{}: {} views exposed", settings.account(),
-                    settings.user(), settings.database(), settings.schema(), warehouse.views().size());
+            warehouse = new ReconnectingWarehouse("snowflake", () -> openSnowflake(context, settings, store, executor));
         } else {
-            Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
-            Files.createDirectories(database.getParent());
-            String url = "jdbc:duckdb:" + database;
-            // one connection held open for the application's life keeps the DuckDB instance, and the result store
-            // attached to it, alive while the pool opens and retires connections
-            // (through the driver itself: DriverManager sees only drivers of the caller's class loader, which under
-            // Camel JBang is not the one that loaded DuckDB)
-            Connection anchor = new org.duckdb.DuckDBDriver().connect(url, new java.util.Properties());
-            HikariDataSource dataSource = dataSource("warehouse", url);
-            closeOnStop(context, dataSource, anchor);
-            store = new ResultStore(dataSource, Path.of(resultsPath), true);
-            store.start();
-            new SampleDataset(dataSource, sampleTrips).ensure();
-            warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
-            warehouse.refreshViews();
-            LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
+            warehouse = new ReconnectingWarehouse("embedded", () -> openEmbedded(context, executor));
         }
+        warehouse.connect();
         registry.bind("warehouse", warehouse);
-        registry.bind("resultStore", store);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
-        QueryService queries = new QueryService(warehouse, store, Duration.parse(queryTimeout),
+        QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics);
         registry.bind("queries", queries);
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
     }
 
-    /** The API has no authentication yet: listening beyond loopback exposes the warehouse to whoever can reach it. */
+    private Warehouse openSnowflake(CamelContext context, SnowflakeSettings settings, ResultStore store,
+                                    ExecutorService executor) throws Exception {
+        HikariDataSource snowflake = settings.dataSource();
+        closeOnStop(context, snowflake);
+        Warehouse warehouse = new SnowflakeWarehouse(snowflake, store, executor, settings.database(),
+                settings.schema(), viewsInclude, settings.maxLocalRows());
+        warehouse.refreshViews();
+        LOG.info("Warehouse: Snowflake account {} as {}, {}.{}: {} views exposed", settings.account(),
+                settings.user(), settings.database(), settings.schema(), warehouse.views().size());
+        return warehouse;
+    }
+
+    private Warehouse openEmbedded(CamelContext context, ExecutorService executor) throws Exception {
+        Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
+        Files.createDirectories(database.getParent());
+        String url = "jdbc:duckdb:" + database;
+        // one connection held open for the application's life keeps the DuckDB instance, and the result store
+        // attached to it, alive while the pool opens and retires connections
+        // (through the driver itself: DriverManager sees only drivers of the caller's class loader, which under
+        // Camel JBang is not the one that loaded DuckDB)
+        Connection anchor;
+        try {
+            anchor = new org.duckdb.DuckDBDriver().connect(url, new java.util.Properties());
+        } catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("lock")) {
+                // another process holds the file: it may let go
+                throw new WarehouseUnreachableException("the DuckDB file " + database + " is locked by another process");
+            }
+            throw new StartupException("Cannot open the DuckDB file " + database + " (warehouse.embedded.path): "
+                                       + message.lines().findFirst().orElse(message));
+        }
+        HikariDataSource dataSource = dataSource("warehouse", url);
+        closeOnStop(context, dataSource, anchor);
+        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath), true);
+        store.start();
+        context.getRegistry().bind("resultStore", store);
+        new SampleDataset(dataSource, sampleTrips).ensure();
+        Warehouse warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
+        warehouse.refreshViews();
+        LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
+        return warehouse;
+    }
+
+    /** Without authentication, listening beyond loopback exposes the warehouse to whoever can reach it. */
     private static void warnIfExposed(CamelContext context) {
         String host = context.getPropertiesComponent().resolveProperty("camel.server.host").orElse("0.0.0.0");
         boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
         if (!loopback) {
-            LOG.warn("The API listens on {} without authentication: anyone who can reach this address can run the "
-                     + "exposed views. Put it behind an authenticating proxy, or bind it to 127.0.0.1.", host);
+            LOG.warn("The API listens on {} with api.auth.mode=none: anyone who can reach this address can run the "
+                     + "exposed views. Set api.auth.mode to token or jwt, or bind it to 127.0.0.1.", host);
         }
     }
 

@@ -48,6 +48,17 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         return dataDir;
     }
 
+    /** A directory for a test's own files (keys, key lists) that, unlike {@link #dataDir()}, is not cleared at start. */
+    protected Path filesDir() {
+        Path dir = Path.of("target", "test-data", getClass().getSimpleName() + "-files").toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return dir;
+    }
+
     private java.security.KeyPair keys;
     protected FakeSnowflake snowflake;
 

@@ -30,16 +30,23 @@ final class WsClient implements AutoCloseable {
     private final WebSocket socket;
 
     private WsClient(URI uri, String origin) {
+        this(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin));
+    }
+
+    private WsClient(URI uri, java.util.Map<String, String> headers) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10));
-        if (origin != null) {
-            builder.header("Origin", origin);
-        }
+        headers.forEach(builder::header);
         this.socket = builder.buildAsync(uri, new Listener()).join();
     }
 
+    /** A connection whose upgrade request carries the given headers, such as Authorization. */
+    static WsClient connectWithHeaders(int port, java.util.Map<String, String> headers) {
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), headers);
+    }
+
     static WsClient connect(int port) {
-        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), null);
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), java.util.Map.of());
     }
 
     /** A connection as a browser page of the given origin opens it. */

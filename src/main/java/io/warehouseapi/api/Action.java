@@ -8,7 +8,8 @@ public enum Action {
     FETCH_RESULTS,
     CANCEL,
     QUERY_STATUS,
-    LIST_VIEWS;
+    LIST_VIEWS,
+    AUTH;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

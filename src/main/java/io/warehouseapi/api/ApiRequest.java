@@ -2,9 +2,15 @@ package io.warehouseapi.api;
 
 /**
  * One validated request. Optional fields the client did not send are {@code null}; {@code offset} and
- * {@code pageSize} carry their defaults.
+ * {@code pageSize} carry their defaults. {@code token} is the credential of an {@code auth} request, and is left out
+ * of {@link #toString()} so that no log line can carry it.
  */
-public record ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId) {
+public record ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId,
+                         String token) {
+
+    public ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId) {
+        this(action, viewName, queryId, offset, pageSize, requestId, null);
+    }
 
     /** The name of the action as sent, for content-based routing in the route files. */
     public String actionName() {
@@ -13,5 +19,11 @@ public record ApiRequest(String action, String viewName, String queryId, long of
 
     public boolean hasRequestId() {
         return requestId != null;
+    }
+
+    @Override
+    public String toString() {
+        return "ApiRequest[action=" + action + ", viewName=" + viewName + ", queryId=" + queryId + ", offset=" + offset
+               + ", pageSize=" + pageSize + ", requestId=" + requestId + (token == null ? "" : ", token=(hidden)") + "]";
     }
 }

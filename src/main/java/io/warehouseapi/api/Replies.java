@@ -45,6 +45,17 @@ public class Replies {
         });
     }
 
+    /** The reply to {@code auth}: the principal the connection now speaks for (none when authentication is off). */
+    public String authenticated(String principal, ApiRequest request) {
+        return write(gen -> {
+            gen.writeStringField("type", "authenticated");
+            if (principal != null) {
+                gen.writeStringField("principal", principal);
+            }
+            requestId(gen, request);
+        });
+    }
+
     public String running(String queryId, ApiRequest request) {
         return write(gen -> {
             gen.writeStringField("type", "running");

@@ -20,6 +20,7 @@ public class RequestParser {
     /** The largest offset the protocol accepts: 2^53 - 1, the largest integer every JSON client can hold exactly. */
     public static final long MAX_OFFSET = (1L << 53) - 1;
     public static final int DEFAULT_PAGE_SIZE = 100;
+    public static final int MAX_TOKEN_LENGTH = 8192;
     private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final BigInteger MAX_OFFSET_BIG = BigInteger.valueOf(MAX_OFFSET);
     private static final java.util.regex.Pattern ACTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,31}");
@@ -92,6 +93,7 @@ public class RequestParser {
             case CANCEL, QUERY_STATUS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId), 0,
                     DEFAULT_PAGE_SIZE, requestId);
             case LIST_VIEWS -> new ApiRequest(name, null, null, 0, DEFAULT_PAGE_SIZE, requestId);
+            case AUTH -> new ApiRequest(name, null, null, 0, DEFAULT_PAGE_SIZE, requestId, token(root, requestId));
         };
     }
 
@@ -102,7 +104,7 @@ public class RequestParser {
 
     private static ApiException unknownAction(String requestId) {
         return new ApiException(ErrorCode.UNKNOWN_ACTION,
-                "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views.", null,
+                "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views, auth.", null,
                 requestId);
     }
 
@@ -178,6 +180,15 @@ public class RequestParser {
             throw ApiException.badRequest("The field '" + field + "' is required and must be a string.", requestId);
         }
         return value.textValue();
+    }
+
+    private static String token(JsonNode root, String requestId) {
+        String token = requiredString(root, "token", requestId);
+        if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            throw ApiException.badRequest("The field 'token' must be a string of 1 to " + MAX_TOKEN_LENGTH
+                                          + " characters.", requestId);
+        }
+        return token;
     }
 
     private static long offset(JsonNode node, String requestId) {

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SqlText;
 import io.warehouseapi.store.StoredResult;
@@ -172,6 +173,12 @@ public class EmbeddedWarehouse implements Warehouse {
     public StoredResult result(String queryId) {
         WarehouseStatus status = status(queryId);
         return status != null && status.state() == QueryState.SUCCESS ? store.find(queryId) : null;
+    }
+
+    @Override
+    public Page readPage(String queryId, long offset, int pageSize) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.readPage(result, offset, pageSize);
     }
 
     @Override

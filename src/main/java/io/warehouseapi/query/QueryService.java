@@ -11,7 +11,6 @@ import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.ops.ApiMetrics;
 import io.warehouseapi.store.Page;
-import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.Warehouse;
@@ -21,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query lifecycle as the API sees it, whichever warehouse runs the queries: who owns which query id, its state,
- * its time limit, its pages, and what happens when its owner goes away. A query id is usable only by the owner that
- * started it (the connection, for now); to anyone else it does not exist.
+ * its time limit, its pages, and what happens when its connection goes away. A query id is usable only by the owner
+ * that started it (its connection, or with authentication its principal, on any connection); to anyone else it does
+ * not exist.
  */
 public class QueryService {
 
@@ -30,37 +30,41 @@ public class QueryService {
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Warehouse warehouse;
-    private final ResultStore store;
     private final Duration statementTimeout;
     private final Duration resultRetention;
     private final ApiMetrics metrics;
     private final int maxPerOwner;
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
 
-    public QueryService(Warehouse warehouse, ResultStore store, Duration statementTimeout, Duration resultRetention,
+    public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
                         int maxPerOwner, ApiMetrics metrics) {
         this.maxPerOwner = maxPerOwner;
         this.warehouse = warehouse;
-        this.store = store;
         this.statementTimeout = statementTimeout;
         this.resultRetention = resultRetention;
         this.metrics = metrics;
         metrics.gauge("warehouse_api_queries_in_flight", "Queries submitted and not yet ended", this::inFlight);
     }
 
-    /** Starts {@code SELECT * FROM <view>} for a {@code run_view} request; returns the query id. */
-    public String submit(String owner, ApiRequest request) {
+    /**
+     * Starts {@code SELECT * FROM <view>} for a {@code run_view} request; returns the query id.
+     *
+     * @param owner      who may use the query id (see {@code Sessions.owner})
+     * @param connection the connection that asked, which waits for the first page
+     */
+    public String submit(String owner, String connection, ApiRequest request) {
         if (!warehouse.isAvailable()) {
             throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
         }
         ExposedView view = findView(request.viewName());
-        long running = queries.values().stream().filter(q -> q.owner.equals(owner) && q.finishedAt == 0).count();
+        long running = queries.values().stream().filter(q -> q.connection.equals(connection) && q.finishedAt == 0)
+                .count();
         if (running >= maxPerOwner) {
             throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "This connection has " + running
                                    + " queries running, the most it may have; wait for one to end or cancel it.");
         }
         String queryId = warehouse.submit(view);
-        Query query = new Query(queryId, owner, view.name(), request.hasRequestId());
+        Query query = new Query(queryId, owner, connection, view.name(), request.hasRequestId());
         queries.put(queryId, query);
         metrics.queryStarted();
         LOG.info("query={} view={} state=QUEUED", queryId, view.name());
@@ -142,9 +146,9 @@ public class QueryService {
                 // SUCCESS: read below
             }
         }
-        Page page = warehouse.readPage(query.id, offset, pageSize, store::readPage);
+        Page page = warehouse.readPage(query.id, offset, pageSize);
         if (page == null) {
-            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this connection.",
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.",
                     query.id, null);
         }
         return page;
@@ -167,13 +171,20 @@ public class QueryService {
         return stateOf(owned(owner, request.queryId()));
     }
 
-    /** Cancels and forgets every query of an owner that has gone away. */
-    public void release(String owner) {
+    /**
+     * A connection has gone: the queries it started and still waited for are cancelled and forgotten, and so are its
+     * finished ones when the connection was their owner. With authentication, finished results stay readable by
+     * their principal from its other connections until they expire.
+     */
+    public void release(String connection) {
         queries.values().removeIf(query -> {
-            if (!query.owner.equals(owner)) {
+            if (!query.connection.equals(connection)) {
                 return false;
             }
             QueryState state = stateOf(query);
+            if (state.isFinished() && !query.owner.equals(connection)) {
+                return false;
+            }
             warehouse.forget(query.id);
             if (!state.isFinished()) {
                 LOG.info("query={} view={}: its connection closed; cancelling it", query.id, query.view);
@@ -226,7 +237,7 @@ public class QueryService {
     private Query owned(String owner, String queryId) {
         Query query = queries.get(queryId);
         if (query == null || !query.owner.equals(owner)) {
-            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this connection.");
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
         }
         return query;
     }
@@ -234,6 +245,7 @@ public class QueryService {
     private final class Query {
         final String id;
         final String owner;
+        final String connection;
         final String view;
         final boolean wantsProgress;
         final long startedAt = System.nanoTime();
@@ -242,9 +254,10 @@ public class QueryService {
         volatile boolean timedOut;
         volatile boolean seenRunning;
 
-        Query(String id, String owner, String view, boolean wantsProgress) {
+        Query(String id, String owner, String connection, String view, boolean wantsProgress) {
             this.id = id;
             this.owner = owner;
+            this.connection = connection;
             this.view = view;
             this.wantsProgress = wantsProgress;
         }

@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.warehouseapi.StartupException;
+import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
@@ -141,11 +142,30 @@ public final class SnowflakeSettings {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             int newline = reason.indexOf('\n');
-            throw new StartupException("Cannot sign in to Snowflake account " + account + " as " + user + " at "
-                                       + url + ": " + (newline < 0 ? reason : reason.substring(0, newline))
-                                       + " (check " + PREFIX + "account, " + PREFIX + "url, " + PREFIX + "user and the "
-                                       + "key registered for the user)");
+            String message = "Cannot sign in to Snowflake account " + account + " as " + user + " at " + url + ": "
+                             + (newline < 0 ? reason : reason.substring(0, newline)) + " (check " + PREFIX + "account, "
+                             + PREFIX + "url, " + PREFIX + "user and the key registered for the user)";
+            if (isNetworkFailure(cause)) {
+                throw new WarehouseUnreachableException(message);
+            }
+            throw new StartupException(message);
         }
+    }
+
+    /**
+     * Whether a sign-in failed on the way to Snowflake (refused, timed out, no route, no such host) rather than being
+     * refused by Snowflake itself: the first may pass, the second needs the settings fixed.
+     */
+    static boolean isNetworkFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                || t instanceof java.net.UnknownHostException || t instanceof java.net.NoRouteToHostException
+                || t.getClass().getSimpleName().equals("NoHttpResponseException")) {
+                return true;
+            }
+        }
+        String message = String.valueOf(failure.getMessage());
+        return message.contains("communication error") || message.contains("Connection refused");
     }
 
     public String account() {

@@ -287,14 +287,14 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
-    public Page readPage(String queryId, long offset, int pageSize, StoreReader reader) {
+    public Page readPage(String queryId, long offset, int pageSize) {
         RemoteQuery query = queries.get(queryId);
         if (query == null || query.state != QueryState.SUCCESS) {
             return null;
         }
         if (!query.fallback) {
             StoredResult result = store.find(queryId);
-            return result == null ? null : reader.readPage(result, offset, pageSize);
+            return result == null ? null : store.readPage(result, offset, pageSize);
         }
         List<Object[]> rows = new ArrayList<>();
         if (offset < query.fallbackTotal) {

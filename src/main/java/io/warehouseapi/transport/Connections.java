@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,25 +15,51 @@ import org.slf4j.LoggerFactory;
  * the connection that asked and to no other; a reply for a connection that has gone is dropped. (The component's own
  * producer, given the key of a connection that has gone while no other is open, would open a client connection to the
  * server instead, which is why replies go through here.)
+ * <p>
+ * Two guards keep a connection from holding the server's memory or threads: a reader too slow to take its replies
+ * (more than {@code api.max-outbound-bytes} written and not yet taken by the network) is disconnected with 1008
+ * instead of growing a buffer, and {@link #pingAll()} closes with 1001 a connection that did not answer the previous
+ * ping, as a peer that vanished without closing would not.
  */
 public class Connections {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
 
+    private static final Buffer PING = Buffer.buffer("ping");
+
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
+    private final Map<ServerWebSocket, Liveness> liveness = new ConcurrentHashMap<>();
     private final Function<String, ServerWebSocket> peers;
     private final OriginPolicy origins;
+    private final long maxOutboundBytes;
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong slowReaders = new AtomicLong();
+    private final AtomicLong unanswered = new AtomicLong();
     private volatile boolean refusing;
+
+    /** Per socket: bytes written and not yet taken by the network, and whether the last ping was answered. */
+    private static final class Liveness {
+        final AtomicLong pending = new AtomicLong();
+        volatile boolean pingOutstanding;
+    }
 
     /**
      * @param peers the WebSocket component's own registry of sockets by connection key, filled during the upgrade:
      *              connection events and frames are handled on worker threads in no fixed order, so a connection's
      *              first request may be handled before its OPEN event
      */
-    public Connections(Function<String, ServerWebSocket> peers, OriginPolicy origins) {
+    public Connections(Function<String, ServerWebSocket> peers, OriginPolicy origins, long maxOutboundBytes) {
         this.peers = peers;
         this.origins = origins;
+        this.maxOutboundBytes = maxOutboundBytes;
+    }
+
+    private void track(ServerWebSocket socket) {
+        liveness.computeIfAbsent(socket, key -> {
+            Liveness state = new Liveness();
+            socket.pongHandler(pong -> state.pingOutstanding = false);
+            return state;
+        });
     }
 
     /** Whether a new socket may stay open; closes it with 1008 (policy violation) if its Origin is not allowed. */
@@ -59,11 +86,15 @@ public class Connections {
             return;
         }
         open.put(connectionKey, socket);
+        track(socket);
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
     }
 
     public void closed(String connectionKey) {
-        open.remove(connectionKey);
+        ServerWebSocket socket = open.remove(connectionKey);
+        if (socket != null) {
+            liveness.remove(socket);
+        }
         LOG.debug("Connection {} closed", connectionKey);
     }
 
@@ -79,21 +110,87 @@ public class Connections {
                     return null;
                 }
                 open.putIfAbsent(connectionKey, socket);
+                track(socket);
             }
         }
         return socket;
     }
 
-    /** Writes one text frame to a connection; returns false, sending nothing, if it has gone. */
+    /**
+     * Writes one text frame to a connection; returns false, sending nothing, if it has gone, or if its reader is too
+     * slow, in which case it is disconnected.
+     */
     public boolean send(String connectionKey, String text) {
         ServerWebSocket socket = socket(connectionKey);
         if (socket == null || socket.isClosed() || text == null) {
             LOG.debug("Reply for connection {} dropped: the connection has gone", connectionKey);
             return false;
         }
-        socket.writeTextMessage(text);
+        Liveness state = liveness.get(socket);
+        long size = text.length(); // characters: the bytes of the mostly ASCII JSON text
+        if (state != null) {
+            if (state.pending.addAndGet(size) > maxOutboundBytes) {
+                state.pending.addAndGet(-size);
+                slowReaders.incrementAndGet();
+                LOG.warn("Connection {} from {} reads too slowly ({} bytes waiting to be sent); disconnecting it",
+                        connectionKey, socket.remoteAddress(), state.pending.get());
+                socket.close((short) 1008, "Reading too slowly");
+                return false;
+            }
+            socket.writeTextMessage(text).onComplete(done -> state.pending.addAndGet(-size));
+        } else {
+            socket.writeTextMessage(text);
+        }
         sent.incrementAndGet();
         return true;
+    }
+
+    /**
+     * Closes (1001) every connection that has not answered the previous ping, then pings the others. Called
+     * periodically ({@code api.ping-interval}); a connection must so answer within one interval.
+     */
+    public int pingAll() {
+        int closed = 0;
+        for (Map.Entry<String, ServerWebSocket> entry : open.entrySet()) {
+            ServerWebSocket socket = entry.getValue();
+            Liveness state = liveness.get(socket);
+            if (socket.isClosed() || state == null) {
+                continue;
+            }
+            if (state.pingOutstanding) {
+                LOG.info("Connection {} from {} did not answer a ping; closing it", entry.getKey(),
+                        socket.remoteAddress());
+                unanswered.incrementAndGet();
+                socket.close((short) 1001, "No answer to ping");
+                closed++;
+                continue;
+            }
+            state.pingOutstanding = true;
+            socket.writePing(PING);
+        }
+        return closed;
+    }
+
+    /** A header of a connection's upgrade request, such as Authorization; {@code null} if absent. */
+    public String header(String connectionKey, String name) {
+        ServerWebSocket socket = socket(connectionKey);
+        return socket == null ? null : socket.headers().get(name);
+    }
+
+    /** The peer address of a connection, for logs. */
+    public String remoteAddress(String connectionKey) {
+        ServerWebSocket socket = socket(connectionKey);
+        return socket == null || socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
+    }
+
+    /** How many connections were disconnected because they read too slowly. */
+    public long slowReaderCount() {
+        return slowReaders.get();
+    }
+
+    /** How many connections were closed because they did not answer a ping. */
+    public long unansweredPingCount() {
+        return unanswered.get();
     }
 
     /** Closes a connection with a WebSocket close code, for frames that break the transport rules. */

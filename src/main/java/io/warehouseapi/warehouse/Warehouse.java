@@ -55,14 +55,16 @@ public interface Warehouse {
      * A page of a query whose state is {@link QueryState#SUCCESS}: from the local result store, or from wherever the
      * adapter keeps a result the store could not take. {@code null} if there is no result.
      */
-    default Page readPage(String queryId, long offset, int pageSize, StoreReader store) {
-        StoredResult result = result(queryId);
-        return result == null ? null : store.readPage(result, offset, pageSize);
-    }
+    Page readPage(String queryId, long offset, int pageSize);
 
-    /** Reads pages of stored results; the result store. */
-    interface StoreReader {
-        Page readPage(StoredResult result, long offset, int pageSize);
+    /**
+     * Connects again if the warehouse could not be reached, and reads the catalog again if its last call failed, so
+     * that the API recovers by itself when the warehouse returns. Called periodically.
+     */
+    default void reconnect(String includePattern) {
+        if (!isAvailable()) {
+            refreshViews(includePattern);
+        }
     }
 
     /** Forgets a query: cancels it if it still runs and drops its stored result. */

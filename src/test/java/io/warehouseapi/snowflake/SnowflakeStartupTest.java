@@ -6,6 +6,7 @@ import java.security.KeyPair;
 import java.util.Properties;
 
 import io.warehouseapi.StartupException;
+import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,19 +114,22 @@ class SnowflakeStartupTest {
         Path key = write("other.p8", TestKeys.pkcs8(TestKeys.rsa().getPrivate()));
         SnowflakeSettings settings = read(settings(key, null));
         assertThatThrownBy(settings::dataSource)
+                .as("a key Snowflake refuses is a setting to fix: it stops the start")
                 .isInstanceOf(StartupException.class)
+                .isNotInstanceOf(WarehouseUnreachableException.class)
                 .hasMessageStartingWith("Cannot sign in to Snowflake account testacct as api_user")
                 .hasMessageContaining("warehouse.snowflake.account");
         assertThat(fake.loginFailures).singleElement().asString().contains("signature does not verify");
     }
 
     @Test
-    void an_unreachable_account_fails_the_sign_in_with_the_settings_named() throws Exception {
+    void an_unreachable_account_fails_the_sign_in_as_unreachable_with_the_settings_named() throws Exception {
         Path key = write("rsa_key.pem", TestKeys.pkcs1(keys.getPrivate()));
         SnowflakeSettings settings = read(settings(key, null));
         fake.stop();
         assertThatThrownBy(settings::dataSource)
-                .isInstanceOf(StartupException.class)
+                .as("a failure that may pass: the API starts without the warehouse and connects later")
+                .isInstanceOf(WarehouseUnreachableException.class)
                 .hasMessageStartingWith("Cannot sign in to Snowflake account testacct")
                 .hasMessageContaining("warehouse.snowflake.url");
     }

@@ -1,0 +1,168 @@
+package io.warehouseapi.warehouse;
+
+import java.util.List;
+
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.StoredResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A warehouse that the API may start without: if it cannot be reached at start
+ * ({@link WarehouseUnreachableException}), the API starts anyway, with readiness down and every request that needs
+ * the warehouse answered {@code WAREHOUSE_UNAVAILABLE}, and {@link #reconnect(String)} opens it once it can. Any other
+ * failure at start (a wrong setting) still stops the start.
+ */
+public class ReconnectingWarehouse implements Warehouse {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconnectingWarehouse.class);
+
+    /** Opens the warehouse: connects, reads its catalog, and arranges for its resources to be closed at stop. */
+    @FunctionalInterface
+    public interface Opener {
+        Warehouse open() throws Exception;
+    }
+
+    private final String kind;
+    private final Opener opener;
+    private volatile Warehouse delegate;
+    private String lastFailure;
+
+    public ReconnectingWarehouse(String kind, Opener opener) {
+        this.kind = kind;
+        this.opener = opener;
+    }
+
+    /**
+     * Opens the warehouse if it is not open; returns whether it is. At start, a failure other than
+     * {@link WarehouseUnreachableException} propagates.
+     */
+    public synchronized boolean connect() throws Exception {
+        if (delegate != null) {
+            return true;
+        }
+        try {
+            delegate = opener.open();
+        } catch (WarehouseUnreachableException e) {
+            if (!e.getMessage().equals(lastFailure)) {
+                LOG.error("The {} warehouse cannot be reached: {}. The API is up but not ready; requests get "
+                          + "WAREHOUSE_UNAVAILABLE until it connects, which it retries by itself.", kind, e.getMessage());
+                lastFailure = e.getMessage();
+            }
+            return false;
+        }
+        if (lastFailure != null) {
+            LOG.info("The {} warehouse is reachable again: connected", kind);
+            lastFailure = null;
+        }
+        return true;
+    }
+
+    @Override
+    public void reconnect(String includePattern) {
+        try {
+            if (connect()) {
+                delegate.reconnect(includePattern);
+            }
+        } catch (Exception e) {
+            LOG.error("Cannot open the {} warehouse: {}", kind, e.getMessage());
+        }
+    }
+
+    private Warehouse require() {
+        Warehouse warehouse = delegate;
+        if (warehouse == null) {
+            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
+        }
+        return warehouse;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public ViewCatalog catalog() {
+        return require().catalog();
+    }
+
+    @Override
+    public List<ExposedView> views() {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? List.of() : warehouse.views();
+    }
+
+    @Override
+    public void refreshViews() {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.refreshViews();
+        }
+    }
+
+    @Override
+    public void refreshViews(String includePattern) {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.refreshViews(includePattern);
+        }
+    }
+
+    @Override
+    public boolean isAvailable() {
+        Warehouse warehouse = delegate;
+        return warehouse != null && warehouse.isAvailable();
+    }
+
+    @Override
+    public String submit(ExposedView view) {
+        return require().submit(view);
+    }
+
+    @Override
+    public WarehouseStatus status(String queryId) {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? null : warehouse.status(queryId);
+    }
+
+    @Override
+    public void cancel(String queryId) {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.cancel(queryId);
+        }
+    }
+
+    @Override
+    public StoredResult result(String queryId) {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? null : warehouse.result(queryId);
+    }
+
+    @Override
+    public Page readPage(String queryId, long offset, int pageSize) {
+        return require().readPage(queryId, offset, pageSize);
+    }
+
+    @Override
+    public void forget(String queryId) {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.forget(queryId);
+        }
+    }
+
+    @Override
+    public int runningStatements() {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? 0 : warehouse.runningStatements();
+    }
+
+    /** The open warehouse, or {@code null}; for tests and health details. */
+    public Warehouse delegate() {
+        return delegate;
+    }
+}
