@@ -124,7 +124,12 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         prepareDatabase();
+        beforeStart();
         return super.createCamelContext();
+    }
+
+    /** Called once the test database is ready and before the application starts. */
+    protected void beforeStart() throws Exception {
     }
 
     /** A fresh database holding the test views; the application adds the sample on start. */
@@ -184,6 +189,13 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The HTTP status of a GET on the application's port, such as /observe/health/ready. */
+    protected int httpStatus(String path) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port() + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     protected <T> T bean(String name, Class<T> type) {

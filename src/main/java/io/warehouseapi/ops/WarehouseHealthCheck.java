@@ -27,8 +27,8 @@ public class WarehouseHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("warehouse", warehouse.kind());
-        builder.detail("views", warehouse.views().size());
         if (warehouse.isAvailable()) {
+            builder.detail("views", warehouse.views().size());
             builder.up();
         } else {
             builder.message("The " + warehouse.kind() + " warehouse cannot be reached").down();

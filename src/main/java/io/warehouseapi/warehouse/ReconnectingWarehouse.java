@@ -91,8 +91,7 @@ public class ReconnectingWarehouse implements Warehouse {
 
     @Override
     public List<ExposedView> views() {
-        Warehouse warehouse = delegate;
-        return warehouse == null ? List.of() : warehouse.views();
+        return require().views();
     }
 
     @Override

@@ -62,7 +62,8 @@ public final class FakeSnowflake implements AutoCloseable {
     public final String account;
     public final String user;
     private final PublicKey publicKey;
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final ExecutorService threads = Executors.newFixedThreadPool(16);
     private final Path sample;
     private Connection duck;
@@ -83,6 +84,7 @@ public final class FakeSnowflake implements AutoCloseable {
         this.publicKey = publicKey;
         this.sample = sample.toAbsolutePath();
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.port = server.getAddress().getPort();
         server.createContext("/", this::handle);
         server.setExecutor(threads);
         server.start();
@@ -102,12 +104,21 @@ public final class FakeSnowflake implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return port;
     }
 
     /** Stops answering, as an unreachable account would. */
     public void stop() {
         server.stop(0);
+    }
+
+    /** Answers again on the same port after {@link #stop()}, with the queries and sessions it knew. */
+    public void restart() throws IOException {
+        HttpServer restarted = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        restarted.createContext("/", this::handle);
+        restarted.setExecutor(threads);
+        restarted.start();
+        server = restarted;
     }
 
     public int downloadsOf(String queryId) {
