@@ -107,10 +107,19 @@ public class EmbeddedWarehouse implements Warehouse {
             }
             store.drop(execution.queryId);
         } catch (SQLException e) {
+            String error = engineMessage(e);
+            if (error.startsWith("IO Error") || error.contains("No space left on device")) {
+                // the result store could not be written: the operator needs the engine's words, the client does not
+                // need the server's file names
+                LOG.warn("query={}: the result store could not be written: {}", execution.queryId, error);
+                error = error.contains("No space left on device")
+                        ? "The result could not be stored: the server's result store is out of disk space."
+                        : "The result could not be stored: the server could not write its result store.";
+            }
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {
                     execution.state = QueryState.FAILED;
-                    execution.error = engineMessage(e);
+                    execution.error = error;
                 }
             }
             store.drop(execution.queryId);
