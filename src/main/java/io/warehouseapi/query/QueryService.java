@@ -12,6 +12,7 @@ import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.ops.ApiMetrics;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.warehouse.ExposedView;
+import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
@@ -73,7 +74,7 @@ public class QueryService {
 
     private ExposedView findView(String name) {
         for (ExposedView view : warehouse.views()) {
-            if (view.name().equalsIgnoreCase(name)) {
+            if (Identifiers.equalsIgnoreAsciiCase(view.name(), name)) {
                 return view;
             }
         }
