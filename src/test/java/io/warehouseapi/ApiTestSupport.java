@@ -60,6 +60,11 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
     }
 
     private java.security.KeyPair keys;
+
+    /** The Snowflake service user's private key, in {@link #onSnowflake()} mode. */
+    protected java.security.PrivateKey snowflakePrivateKey() {
+        return keys.getPrivate();
+    }
     protected FakeSnowflake snowflake;
 
     /** Whether the application runs with the Snowflake adapter, against a fake Snowflake on loopback. */
