@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
@@ -153,13 +154,17 @@ public class Sessions {
     }
 
     private ApiException refuse(String connection, String message, String requestId) {
-        timer.schedule(() -> connections.close(connection, POLICY_VIOLATION, "Unauthorized"), closeGrace.toMillis(),
-                TimeUnit.MILLISECONDS);
+        // one close per connection, however many requests it sends during the grace
+        if (session(connection).closing.compareAndSet(false, true)) {
+            timer.schedule(() -> connections.close(connection, POLICY_VIOLATION, "Unauthorized"), closeGrace.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         return new ApiException(ErrorCode.UNAUTHORIZED, message, null, requestId);
     }
 
     private static final class Session {
         volatile Principal principal;
         volatile boolean refused;
+        final AtomicBoolean closing = new AtomicBoolean();
     }
 }
