@@ -23,6 +23,9 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.TestInstance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * Boots the real application once per test class (camel-main with the route files, application.properties and
  * {@link ApiConfiguration}) on a free loopback port, with its own DuckDB files under {@code target/test-data}.
@@ -201,6 +204,21 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port() + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** The application is alive but not ready, and a run_view on the connection is answered WAREHOUSE_UNAVAILABLE. */
+    protected void assertWarehouseUnavailable(WsClient ws) throws IOException, InterruptedException {
+        assertThat(httpStatus("/observe/health/live")).isEqualTo(200);
+        assertThat(httpStatus("/observe/health/ready")).isEqualTo(503);
+        ws.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\"}");
+        ws.next("submitted");
+        assertThat(ws.next("error").path("code").asText()).isEqualTo("WAREHOUSE_UNAVAILABLE");
+    }
+
+    /** Waits until readiness is up again. */
+    protected void awaitReady() {
+        await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(300))
+                .until(() -> httpStatus("/observe/health/ready") == 200);
     }
 
     protected <T> T bean(String name, Class<T> type) {

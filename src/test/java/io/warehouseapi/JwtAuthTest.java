@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.warehouseapi.auth.Jwts;
+import io.warehouseapi.snowflake.TestKeys;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,7 @@ class JwtAuthTest extends ApiTestSupport {
     @Override
     protected void overrideProperties(Properties properties) {
         try {
-            keys = Jwts.rsa();
+            keys = TestKeys.rsa();
             Path jwks = filesDir().resolve("jwks.json");
             Files.writeString(jwks, Jwts.jwks(keys, "key-1"));
             properties.setProperty("api.auth.mode", "jwt");

@@ -1,6 +1,5 @@
 package io.warehouseapi;
 
-import java.time.Duration;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Snowflake unreachable, for real (the fake's endpoint stopped): down at start, the API starts unready and answers
@@ -45,16 +43,11 @@ class SnowflakeOutageTest extends ApiTestSupport {
     @Test
     @Order(1)
     void down_at_start_the_api_starts_unready_and_recovers_when_snowflake_returns() throws Exception {
-        assertThat(httpStatus("/observe/health/live")).isEqualTo(200);
-        assertThat(httpStatus("/observe/health/ready")).isEqualTo(503);
         try (WsClient ws = connect()) {
-            ws.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\"}");
-            ws.next("submitted");
-            assertThat(ws.next("error").path("code").asText()).isEqualTo("WAREHOUSE_UNAVAILABLE");
+            assertWarehouseUnavailable(ws);
 
             snowflake.restart();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> httpStatus("/observe/health/ready") == 200);
+            awaitReady();
             assertThat(ws.runView("weather_vw", "").path("row_count").asInt()).isEqualTo(100);
         }
     }

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The embedded warehouse's DuckDB file held locked by another process at start, for real: the API starts anyway,
@@ -50,19 +48,14 @@ class WarehouseLockedAtStartTest extends ApiTestSupport {
 
     @Test
     void the_api_starts_unready_answers_unavailable_and_recovers_when_the_lock_is_released() throws Exception {
-        assertThat(httpStatus("/observe/health/live")).isEqualTo(200);
-        assertThat(httpStatus("/observe/health/ready")).isEqualTo(503);
         try (WsClient ws = connect()) {
-            ws.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\"}");
-            ws.next("submitted");
-            assertThat(ws.next("error").path("code").asText()).isEqualTo("WAREHOUSE_UNAVAILABLE");
+            assertWarehouseUnavailable(ws);
             assertThat(ws.request("{\"action\":\"list_views\"}").path("code").asText())
                     .isEqualTo("WAREHOUSE_UNAVAILABLE");
 
             holder.getOutputStream().close();
             assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> httpStatus("/observe/health/ready") == 200);
+            awaitReady();
 
             JsonNode results = ws.runView("weather_vw", "");
             assertThat(results.path("row_count").asInt()).isEqualTo(100);

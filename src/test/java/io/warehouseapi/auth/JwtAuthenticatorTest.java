@@ -4,6 +4,7 @@ import java.security.KeyPair;
 import java.time.Instant;
 import java.util.Base64;
 
+import io.warehouseapi.snowflake.TestKeys;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,8 @@ class JwtAuthenticatorTest {
 
     @BeforeAll
     static void keys() throws Exception {
-        keys = Jwts.rsa();
-        otherKeys = Jwts.rsa();
+        keys = TestKeys.rsa();
+        otherKeys = TestKeys.rsa();
     }
 
     private static JwtAuthenticator hs() {

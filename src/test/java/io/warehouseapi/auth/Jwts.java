@@ -1,7 +1,6 @@
 package io.warehouseapi.auth;
 
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
@@ -26,12 +25,6 @@ public final class Jwts {
     public static final String HS_SECRET = "a-shared-hs256-secret-of-at-least-32-bytes!";
 
     private Jwts() {
-    }
-
-    public static KeyPair rsa() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        return generator.generateKeyPair();
     }
 
     public static JWTClaimsSet.Builder claims(String subject, Instant expiry) {
