@@ -1,9 +1,12 @@
-// The WebSocket connection to the API: sends requests with a request_id,
-// hands each reply to the request it answers, and reconnects with backoff
-// when the connection is lost.
+// The WebSocket connection to the API: signs in with a token when one is set
+// (an auth message first, as browsers cannot set headers on a WebSocket),
+// sends requests with a request_id, hands each reply to the request it
+// answers, and reconnects with backoff when the connection is lost.
 
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 8000;
+// the close code of a server that refused the connection's credentials
+const POLICY_VIOLATION = 1008;
 
 export class ApiConnection extends EventTarget {
   constructor(url) {
@@ -15,10 +18,18 @@ export class ApiConnection extends EventTarget {
     this.backoff = MIN_BACKOFF_MS;
     this.reconnectTimer = null;
     this.stopped = false;
+    this.token = '';
+    this.signedIn = false;
   }
 
   get isOpen() {
-    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN && this.signedIn;
+  }
+
+  /** Sets the token sent on every (re)connection, and connects again with it. */
+  useToken(token) {
+    this.token = token;
+    this.connect();
   }
 
   connect(url = this.url) {
@@ -38,10 +49,24 @@ export class ApiConnection extends EventTarget {
       return;
     }
     this.socket = socket;
+    this.signedIn = false;
     socket.onopen = () => {
       this.backoff = MIN_BACKOFF_MS;
-      this.emit('state', { state: 'open' });
-      this.emit('open', {});
+      if (!this.token) {
+        this.opened();
+        return;
+      }
+      this.emit('state', { state: 'signing-in' });
+      const requestId = `p${++this.counter}`;
+      this.handlers.set(requestId, (reply) => {
+        this.handlers.delete(requestId);
+        if (reply.type === 'authenticated') {
+          this.opened();
+        } else if (reply.type === 'error') {
+          this.refused(reply.message);
+        }
+      });
+      socket.send(JSON.stringify({ action: 'auth', token: this.token, request_id: requestId }));
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = (event) => {
@@ -49,12 +74,20 @@ export class ApiConnection extends EventTarget {
         return;
       }
       this.socket = null;
+      this.signedIn = false;
       // requests in flight on the lost connection will get no reply
       const pending = [...this.handlers.values()];
       this.handlers.clear();
       pending.forEach((handler) => handler({ type: 'disconnected', code: event.code }));
       if (this.stopped) {
-        this.emit('state', { state: 'closed' });
+        this.emit('state', { state: 'closed', reason: this.stopReason });
+        return;
+      }
+      if (event.code === POLICY_VIOLATION) {
+        // reconnecting with the same credentials would be refused again
+        this.stopped = true;
+        this.emit('state', { state: 'closed', reason: this.token
+          ? 'The server refused the token.' : 'The server requires a token: enter one above.' });
         return;
       }
       const delay = this.backoff;
@@ -62,6 +95,19 @@ export class ApiConnection extends EventTarget {
       this.emit('state', { state: 'reconnecting', delay, code: event.code });
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     };
+  }
+
+  opened() {
+    this.signedIn = true;
+    this.stopReason = undefined;
+    this.emit('state', { state: 'open' });
+    this.emit('open', {});
+  }
+
+  refused(message) {
+    this.stopped = true;
+    this.stopReason = `The server refused the token: ${message}`;
+    this.socket.close(1000, 'signed out');
   }
 
   /** Sends a request; `onReply` gets every reply carrying its request_id. Returns the request_id. */

@@ -54,6 +54,7 @@ api.addEventListener('state', (event) => {
   el.dataset.state = state;
   el.textContent = {
     connecting: 'Connecting…',
+    'signing-in': 'Signing in…',
     open: 'Connected',
     reconnecting: `Connection lost; reconnecting in ${seconds(delay)}`,
     closed: event.detail.reason || 'Disconnected',
@@ -346,6 +347,7 @@ function hideError() {
 
 $('endpoint').value = api.url;
 $('endpoint').addEventListener('change', () => api.connect($('endpoint').value.trim()));
+$('token').addEventListener('change', () => api.useToken($('token').value.trim()));
 $('run-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const view = $('view-name').value;

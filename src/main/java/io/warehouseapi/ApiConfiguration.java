@@ -63,6 +63,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
 
+    /** Threads that time the polls of running queries and send their first pages; no thread waits on a query. */
+    private static final int POLL_THREADS = 2;
+
     private final AtomicBoolean configured = new AtomicBoolean();
     private CamelContext camelContext;
 
@@ -192,7 +195,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         registry.bind("warehouse", warehouse);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
-                Duration.parse(resultsRetention), maxQueriesPerConnection, metrics);
+                Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
+                context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS));
         registry.bind("queries", queries);
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));

@@ -8,7 +8,6 @@ import java.util.List;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.warehouse.Warehouse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -19,9 +18,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -34,8 +30,6 @@ import static org.awaitility.Awaitility.await;
  */
 class BrowserClientTest extends ApiTestSupport {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private WebDriver driver;
@@ -44,22 +38,7 @@ class BrowserClientTest extends ApiTestSupport {
     @BeforeEach
     void openPage() throws Exception {
         if (driver == null) {
-            boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-            if (!installed && Boolean.getBoolean("browser.tests.required")) {
-                throw new IllegalStateException("chromium and chromium-driver are required (apt-get install chromium chromium-driver)");
-            }
-            Assumptions.assumeTrue(installed, "chromium and chromium-driver are not installed; browser tests skipped");
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM.toFile());
-            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1280,800",
-                    "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile())
-                    .usingAnyFreePort()
-                    .build();
-            driver = new ChromeDriver(service, options);
+            driver = Browser.start();
             wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         }
         driver.manage().window().setSize(new Dimension(1280, 800));

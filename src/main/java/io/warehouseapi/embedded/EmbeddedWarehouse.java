@@ -5,7 +5,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -126,6 +129,7 @@ public class EmbeddedWarehouse implements Warehouse {
         } finally {
             execution.statement = null;
             running.decrementAndGet();
+            execution.ended.complete(null);
         }
     }
 
@@ -152,6 +156,12 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
+    public Optional<CompletionStage<Void>> whenEnded(String queryId) {
+        Execution execution = executions.get(queryId);
+        return execution == null ? Optional.empty() : Optional.of(execution.ended);
+    }
+
+    @Override
     public void cancel(String queryId) {
         Execution execution = executions.get(queryId);
         if (execution == null) {
@@ -169,6 +179,7 @@ public class EmbeddedWarehouse implements Warehouse {
         if (future != null) {
             future.cancel(false);
         }
+        execution.ended.complete(null);
         if (statement != null) {
             try {
                 statement.cancel();
@@ -209,6 +220,8 @@ public class EmbeddedWarehouse implements Warehouse {
         String error;
         volatile Statement statement;
         volatile Future<?> future;
+        /** Completed once the state is final: by the run's end, or at once by a cancel. */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
 
         Execution(String queryId, ExposedView view) {
             this.queryId = queryId;

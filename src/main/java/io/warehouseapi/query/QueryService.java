@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
@@ -36,9 +40,15 @@ public class QueryService {
     private final ApiMetrics metrics;
     private final int maxPerOwner;
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService pollTimer;
 
+    /**
+     * @param pollTimer the threads on which a {@code run_view} waits between polls and then goes on (no thread is
+     *                  held while it waits)
+     */
     public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
-                        int maxPerOwner, ApiMetrics metrics) {
+                        int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer) {
+        this.pollTimer = pollTimer;
         this.maxPerOwner = maxPerOwner;
         this.warehouse = warehouse;
         this.statementTimeout = statementTimeout;
@@ -109,6 +119,23 @@ public class QueryService {
             query.finished(state);
         }
         return new QueryProgress(queryId, state, elapsedMs, !state.isFinished() && query.progressDue());
+    }
+
+    /**
+     * The next poll of a query, after the given delay or as soon as the warehouse says the query has ended, whichever
+     * comes first: a result is never kept waiting for the rest of a delay. Asynchronous: the route goes on, on a
+     * poll-timer thread, when the returned stage completes.
+     */
+    public CompletableFuture<QueryProgress> awaitPoll(String queryId, long delayMs) {
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        ScheduledFuture<?> timer = pollTimer.schedule(() -> wake.complete(null), delayMs, TimeUnit.MILLISECONDS);
+        warehouse.whenEnded(queryId).ifPresent(ended -> ended.whenComplete((ignored, failure) -> {
+            if (timer.cancel(false)) {
+                // not on the warehouse's thread, which has its next query to run
+                pollTimer.execute(() -> wake.complete(null));
+            }
+        }));
+        return wake.thenApply(ignored -> poll(queryId));
     }
 
     /** The first page of a query that a {@code run_view} started and polled to its end. */

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -213,6 +216,14 @@ public class SnowflakeWarehouse implements Warehouse {
                 query.error = error;
             }
         }
+        query.copied.complete(null);
+    }
+
+    /** Snowflake's own progress is learnt by polling; the local copy that follows it signals its end. */
+    @Override
+    public Optional<CompletionStage<Void>> whenEnded(String queryId) {
+        RemoteQuery query = queries.get(queryId);
+        return query == null || !query.copying ? Optional.empty() : Optional.of(query.copied);
     }
 
     private long countInSnowflake(String queryId) throws SQLException {
@@ -393,6 +404,7 @@ public class SnowflakeWarehouse implements Warehouse {
         String error;
         volatile boolean cancelRequested;
         volatile boolean copying;
+        final CompletableFuture<Void> copied = new CompletableFuture<>();
         volatile boolean fallback;
         volatile long fallbackTotal;
         volatile List<Column> fallbackColumns = List.of();

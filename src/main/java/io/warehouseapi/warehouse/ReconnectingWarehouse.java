@@ -1,6 +1,8 @@
 package io.warehouseapi.warehouse;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ErrorCode;
@@ -119,6 +121,12 @@ public class ReconnectingWarehouse implements Warehouse {
     @Override
     public String submit(ExposedView view) {
         return require().submit(view);
+    }
+
+    @Override
+    public Optional<CompletionStage<Void>> whenEnded(String queryId) {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? Optional.empty() : warehouse.whenEnded(queryId);
     }
 
     @Override

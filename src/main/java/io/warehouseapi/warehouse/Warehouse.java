@@ -1,6 +1,8 @@
 package io.warehouseapi.warehouse;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
@@ -44,6 +46,14 @@ public interface Warehouse {
 
     /** The state of a query this adapter started; {@code null} for an id it does not know. */
     WarehouseStatus status(String queryId);
+
+    /**
+     * Completes when a query this adapter started has ended (its state is final), so that a poller need not wait out
+     * its delay; empty when the adapter learns that only by polling, or does not know the query.
+     */
+    default Optional<CompletionStage<Void>> whenEnded(String queryId) {
+        return Optional.empty();
+    }
 
     /** Asks the warehouse to stop a query; does nothing for a query that has already ended. */
     void cancel(String queryId);

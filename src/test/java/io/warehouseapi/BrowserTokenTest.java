@@ -1,0 +1,93 @@
+package io.warehouseapi;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The browser client against an API that requires a token ({@code api.auth.mode=token}), in a real headless
+ * Chromium: without a token it says one is needed and stops reconnecting; with the right one it signs in (the auth
+ * message, as a browser cannot set headers on a WebSocket) and runs a view; a wrong one is refused in words.
+ */
+class BrowserTokenTest extends ApiTestSupport {
+
+    private static final String KEY = "dana-key-0123456789abcdefghijkl";
+
+    private WebDriver driver;
+    private WebDriverWait wait;
+
+    @Override
+    protected void overrideProperties(Properties properties) {
+        properties.setProperty("api.auth.mode", "token");
+        properties.setProperty("api.auth.tokens", "dana:" + KEY);
+        properties.setProperty("api.auth.close-grace", "PT0.2S");
+    }
+
+    @BeforeEach
+    void openPage() throws Exception {
+        if (driver == null) {
+            driver = Browser.start();
+            wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        }
+        driver.get("http://127.0.0.1:" + port() + "/");
+    }
+
+    @AfterAll
+    void closeBrowser() {
+        if (driver != null) {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void without_a_token_the_page_says_one_is_needed_and_stays_closed() throws Exception {
+        waitForText("connection-state", "The server requires a token: enter one above.");
+        assertThat(driver.findElement(By.id("run")).isEnabled()).isFalse();
+        // it does not keep reconnecting: the state stays as it is
+        Thread.sleep(1500);
+        assertThat(text("connection-state")).isEqualTo("The server requires a token: enter one above.");
+    }
+
+    @Test
+    void with_the_token_the_page_signs_in_and_runs_a_view() {
+        enterToken(KEY);
+        waitForText("connection-state", "Connected");
+        driver.findElement(By.id("view-name")).clear();
+        driver.findElement(By.id("view-name")).sendKeys("trip_weather_vw");
+        driver.findElement(By.id("run")).click();
+        waitForText("query-state", "Done");
+        assertThat(driver.findElements(By.cssSelector("#table tbody tr"))).hasSize(100);
+        assertThat(text("range")).isEqualTo("Rows 1–100 of 20,000");
+    }
+
+    @Test
+    void a_wrong_token_is_refused_in_words() {
+        enterToken(KEY + "x");
+        wait.until(ExpectedConditions.textMatches(By.id("connection-state"),
+                java.util.regex.Pattern.compile("^The server refused the token: .+")));
+        assertThat(driver.findElement(By.id("run")).isEnabled()).isFalse();
+        assertThat(driver.getPageSource()).doesNotContain(KEY);
+    }
+
+    private void enterToken(String token) {
+        driver.findElement(By.id("token")).sendKeys(token + Keys.TAB);
+    }
+
+    private String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    private void waitForText(String id, String expected) {
+        wait.until(ExpectedConditions.textToBe(By.id(id), expected));
+    }
+}

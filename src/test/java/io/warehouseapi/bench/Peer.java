@@ -1,0 +1,162 @@
+package io.warehouseapi.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One client connection of a load run, over the JDK's WebSocket client. Every request carries a {@code request_id};
+ * its final reply ({@code results}, {@code error}, {@code cancelled}, {@code status}, {@code views}) completes the
+ * future {@link #request} returned, and whether the {@code submitted} and {@code running} replies came before it is
+ * recorded, so that a lost reply of any kind is counted.
+ */
+final class Peer implements WebSocket.Listener {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A final reply, with the client's clock when it arrived and the intermediate replies seen before it. */
+    record Reply(JsonNode json, long sentNanos, long receivedNanos, boolean submitted, boolean running) {
+        String type() {
+            return json.path("type").asText();
+        }
+
+        long micros() {
+            return (receivedNanos - sentNanos) / 1000;
+        }
+    }
+
+    private static final class Pending {
+        final CompletableFuture<Reply> reply = new CompletableFuture<>();
+        final long sentNanos = System.nanoTime();
+        volatile boolean submitted;
+        volatile boolean running;
+    }
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong unexpected;
+    private final String name;
+    private volatile WebSocket socket;
+    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+
+    private Peer(String name, AtomicLong unexpected) {
+        this.name = name;
+        this.unexpected = unexpected;
+    }
+
+    /** Opens a connection; frames that answer no request of this peer's are counted into {@code unexpected}. */
+    static CompletableFuture<Peer> connect(HttpClient client, URI uri, String name, AtomicLong unexpected) {
+        Peer peer = new Peer(name, unexpected);
+        return client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(uri, peer)
+                .thenApply(socket -> {
+                    peer.socket = socket;
+                    return peer;
+                });
+    }
+
+    /** Sends a request (its {@code request_id} is set here) and returns its final reply. */
+    CompletableFuture<Reply> request(ObjectNode request) {
+        String requestId = name + "-" + sequence.incrementAndGet();
+        request.put("request_id", requestId);
+        Pending entry = new Pending();
+        pending.put(requestId, entry);
+        String text = request.toString();
+        synchronized (this) {
+            // the JDK's WebSocket takes one outstanding send at a time
+            sending = sending.thenCompose(ignored -> socket.sendText(text, true))
+                    .whenComplete((ignored, failure) -> {
+                        if (failure != null) {
+                            pending.remove(requestId);
+                            entry.reply.completeExceptionally(failure);
+                        }
+                    })
+                    .exceptionally(failure -> null);
+        }
+        return entry.reply;
+    }
+
+    static ObjectNode runView(String view) {
+        return JSON.createObjectNode().put("action", "run_view").put("view_name", view);
+    }
+
+    static ObjectNode fetch(String queryId, long offset) {
+        return JSON.createObjectNode().put("action", "fetch_results").put("query_id", queryId).put("offset", offset);
+    }
+
+    /** Requests sent whose final reply has not come. */
+    int outstanding() {
+        return pending.size();
+    }
+
+    void close() {
+        WebSocket ws = socket;
+        if (ws != null && !ws.isOutputClosed()) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            long now = System.nanoTime();
+            String frame = partial.toString();
+            partial.setLength(0);
+            dispatch(frame, now);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    private void dispatch(String frame, long now) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(frame);
+        } catch (Exception e) {
+            unexpected.incrementAndGet();
+            return;
+        }
+        Pending entry = pending.get(json.path("request_id").asText(""));
+        if (entry == null) {
+            unexpected.incrementAndGet();
+            return;
+        }
+        switch (json.path("type").asText()) {
+            case "submitted" -> entry.submitted = true;
+            case "running" -> entry.running = true;
+            case "progress" -> {
+            }
+            default -> {
+                pending.remove(json.path("request_id").asText());
+                entry.reply.complete(new Reply(json, entry.sentNanos, now, entry.submitted, entry.running));
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        failAll(new IllegalStateException("closed by the server: " + statusCode + " " + reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        failAll(error);
+    }
+
+    private void failAll(Throwable cause) {
+        pending.values().forEach(entry -> entry.reply.completeExceptionally(cause));
+        pending.clear();
+    }
+}

@@ -1,0 +1,141 @@
+package io.warehouseapi.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged API ({@code target/warehouse-api.jar}, as {@code java -jar} runs it) in a process of its own on
+ * 127.0.0.1, with a flight recording of it, so that what the server uses (threads, heap, CPU) is measured apart from
+ * the load client's own. Settings are passed as the environment variables the README lists.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path recording;
+    private final Path log;
+    private final long startedNanos;
+    private long readyNanos;
+
+    private ServerProcess(Process process, int port, Path recording, Path log, long startedNanos) {
+        this.process = process;
+        this.port = port;
+        this.recording = recording;
+        this.log = log;
+        this.startedNanos = startedNanos;
+    }
+
+    /**
+     * Starts the jar with the given settings (environment variables) and maximum heap, recording it with the JDK's
+     * Flight Recorder into {@code name}.jfr under {@code dir}, and waits until its readiness endpoint says UP.
+     */
+    static ServerProcess start(Path dir, String name, Map<String, String> settings, String maxHeap, Duration timeout)
+            throws IOException, InterruptedException {
+        Path jar = Path.of("target", "warehouse-api.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run through the Maven profile, which packages it first");
+        }
+        Files.createDirectories(dir);
+        Path recording = dir.resolve(name + ".jfr");
+        Path log = dir.resolve(name + ".log");
+        Files.deleteIfExists(recording);
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording,
+                "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
+        builder.environment().putAll(settings);
+        long started = System.nanoTime();
+        ServerProcess server = new ServerProcess(builder.start(), port, recording, log, started);
+        try {
+            server.awaitReady(timeout);
+        } catch (RuntimeException | InterruptedException e) {
+            server.process.destroyForcibly();
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The server exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    readyNanos = System.nanoTime();
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("The server was not ready within " + timeout + "; see " + log);
+    }
+
+    URI webSocket() {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** From the process's start to its first UP on the readiness endpoint. */
+    Duration startToReady() {
+        return Duration.ofNanos(readyNanos - startedNanos);
+    }
+
+    /** Stops the server as a service manager does (SIGTERM) and reads its flight recording. */
+    JfrSummary stop() throws IOException, InterruptedException {
+        close();
+        if (!Files.isRegularFile(recording)) {
+            throw new IllegalStateException("The server left no flight recording at " + recording + "; see " + log);
+        }
+        return JfrSummary.read(recording);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
