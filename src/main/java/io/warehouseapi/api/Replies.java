@@ -20,6 +20,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.QueryProgress;
 import io.warehouseapi.store.Page;
@@ -34,7 +35,9 @@ import io.warehouseapi.warehouse.QueryState;
  */
 public class Replies {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     /** The {@code submitted} reply; the wording ({@code api.submitted-message}) comes from the route. */
     public String submitted(ApiRequest request, String submittedMessage) {

@@ -103,38 +103,39 @@ final class JfrSummary {
     }
 
     /**
-     * Where the CPU samples in the window fall: the share of samples whose stack holds each of the busiest
-     * methods, counted once per sample (so a caller is charged with its callees' time), the top {@code limit}.
+     * The methods whose names start with {@code prefix}, by the share of the window's CPU samples that have them on
+     * the stack (a caller is charged with its callees' time), the top {@code limit}.
      */
-    Map<String, Double> hotMethods(Instant from, Instant to, int limit) {
+    Map<String, Double> hotMethods(Instant from, Instant to, int limit, String prefix) {
+        return shares(from, to, limit, frames -> frames.stream().map(JfrSummary::name)
+                .filter(name -> name.startsWith(prefix)).distinct().toList());
+    }
+
+    /** The methods the window's CPU samples were in (self time), the top {@code limit}. */
+    Map<String, Double> selfMethods(Instant from, Instant to, int limit) {
+        return shares(from, to, limit, frames -> frames.isEmpty() ? List.of() : List.of(name(frames.get(0))));
+    }
+
+    private Map<String, Double> shares(Instant from, Instant to, int limit,
+                                       java.util.function.Function<List<RecordedFrame>, List<String>> pick) {
         Map<String, Integer> counts = new HashMap<>();
         int total = 0;
         for (int i = 0; i < samples.size(); i++) {
-            if (!within(sampleTimes.get(i), from, to)) {
-                continue;
-            }
-            total++;
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            for (RecordedFrame frame : samples.get(i).getFrames()) {
-                if (frame.isJavaFrame() && frame.getMethod() != null) {
-                    String method = frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
-                    if (seen.add(method)) {
-                        counts.merge(method, 1, Integer::sum);
-                    }
-                }
+            if (within(sampleTimes.get(i), from, to)) {
+                total++;
+                pick.apply(samples.get(i).getFrames()).forEach(name -> counts.merge(name, 1, Integer::sum));
             }
         }
-        int samplesInWindow = total;
+        int samplesInWindow = Math.max(1, total);
         return counts.entrySet().stream()
-                .filter(e -> !e.getKey().startsWith("java.lang.Thread.run")
-                             && !e.getKey().startsWith("java.util.concurrent.ThreadPoolExecutor")
-                             && !e.getKey().startsWith("io.netty.util.concurrent.FastThreadLocalRunnable")
-                             && !e.getKey().startsWith("io.netty.util.internal.ThreadExecutorMap")
-                             && !e.getKey().startsWith("io.netty.util.concurrent.SingleThreadEventExecutor"))
                 .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
                 .limit(limit)
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> (double) e.getValue() / samplesInWindow,
                         (a, b) -> a, LinkedHashMap::new));
+    }
+
+    private static String name(RecordedFrame frame) {
+        return frame.getMethod() == null ? "?" : frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
     }
 
     /** The number of CPU samples in the window. */

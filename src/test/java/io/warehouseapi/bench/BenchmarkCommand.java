@@ -1,0 +1,411 @@
+package io.warehouseapi.bench;
+
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The benchmark: the packaged API ({@code java -jar}) on 127.0.0.1 against the embedded warehouse at each scale, next
+ * to the engine's own time through plain JDBC on the same database file. Measures time to first page, page latency
+ * at the start, middle and end of the largest result, pages per second with 1, 16 and 64 connections, 1,000
+ * connections running a view at once, peak heap against result size, start-up, and (JMH) the JSON shaping of a
+ * page; writes {@code target/benchmark/report.md} and {@code report.json}.
+ *
+ * <p>Run it as the README says: {@code mvn -Pbenchmark package}; its settings ({@code bench.*}) and their defaults
+ * are in that Maven profile.
+ */
+public final class BenchmarkCommand {
+
+    private static final String VIEW = "trip_weather_vw";
+    private static final String SMALL_VIEW = "weather_vw";
+
+    private final List<Long> scales = Stream.of(LoadTestCommand.setting("bench.scales").split(","))
+            .map(String::strip).map(Long::parseLong).sorted().toList();
+    private final int runs = Integer.parseInt(LoadTestCommand.setting("bench.runs"));
+    private final int pages = Integer.parseInt(LoadTestCommand.setting("bench.pages"));
+    private final Duration throughputTime = Duration.parse(LoadTestCommand.setting("bench.throughput-time"));
+    private final List<Integer> throughputConnections = Stream.of(
+            LoadTestCommand.setting("bench.throughput-connections").split(",")).map(String::strip)
+            .map(Integer::parseInt).toList();
+    private final int concurrent = Integer.parseInt(LoadTestCommand.setting("bench.concurrent"));
+    private final String heap = LoadTestCommand.setting("bench.heap");
+    private final boolean jmh = Boolean.parseBoolean(LoadTestCommand.setting("bench.jmh"));
+
+    private final Path dir = Path.of("target", "benchmark").toAbsolutePath();
+    private final ExecutorService clientThreads = Executors.newFixedThreadPool(4);
+    private final HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
+    private final ObjectNode report = Peer.JSON.createObjectNode();
+    private final StringBuilder md = new StringBuilder("# Benchmark\n\n");
+
+    private BenchmarkCommand() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchmarkCommand command = new BenchmarkCommand();
+        try {
+            command.run();
+        } finally {
+            command.clientThreads.shutdownNow();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(dir);
+        report.set("machine", Machine.describe());
+        md.append("Machine: ").append(Machine.line((ObjectNode) report.get("machine"))).append(". Server: `java -Xmx")
+                .append(heap).append(" -jar target/warehouse-api.jar`, embedded DuckDB, on 127.0.0.1; client: the "
+                                     + "JDK's WebSocket client in another process.\n\n");
+        startUpWithGeneration();
+        ArrayNode scaleReports = report.putArray("scales");
+        for (long trips : scales) {
+            scaleReports.add(scale(trips, trips == scales.get(0)));
+        }
+        if (jmh) {
+            jsonShaping();
+        }
+        Files.writeString(dir.resolve("report.json"),
+                Peer.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Files.writeString(dir.resolve("report.md"), md.toString());
+        System.out.println(md);
+        System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
+    }
+
+    private Map<String, String> settings(Path data, long trips) {
+        return Map.of(
+                "WAREHOUSE_EMBEDDED_PATH", data.resolve("warehouse.duckdb").toString(),
+                "RESULTS_PATH", data.resolve("results.duckdb").toString(),
+                "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", Long.toString(trips),
+                // the benchmark's many connections come from one address
+                "API_RATE_BURST", "100000",
+                "API_RATE_PER_SECOND", "100000");
+    }
+
+    /** Process start to ready on a first start, which generates the smallest scale's sample. */
+    private void startUpWithGeneration() throws Exception {
+        long trips = scales.get(0);
+        Path data = dir.resolve("startup-generate");
+        deleteTree(data);
+        ServerProcess server = ServerProcess.start(dir, "startup-generate", settings(data, trips), heap,
+                Duration.ofMinutes(10));
+        long millis = server.startToReady().toMillis();
+        server.close();
+        deleteTree(data);
+        report.putObject("startup_generating").put("trips", trips).put("start_to_ready_ms", millis);
+        md.append(String.format(Locale.ROOT, "## Start-up%n%nProcess start to ready, first start generating the "
+                                             + "%,d-trip sample: **%d ms**.%n", trips, millis));
+    }
+
+    private ObjectNode scale(long trips, boolean smallest) throws Exception {
+        Path data = dir.resolve("data-" + trips);
+        ObjectNode node = Peer.JSON.createObjectNode().put("trips", trips);
+        boolean present = Files.isRegularFile(data.resolve("warehouse.duckdb"));
+        System.out.printf(Locale.ROOT, "Scale %,d trips (%s)%n", trips, present ? "data present" : "generating");
+        ServerProcess server = ServerProcess.start(dir, "server-" + trips, settings(data, trips), heap,
+                Duration.ofMinutes(20));
+        node.put(present ? "start_to_ready_present_ms" : "start_to_ready_generating_ms",
+                server.startToReady().toMillis());
+        List<Double> firstPage = new ArrayList<>();
+        Instant pagesFrom;
+        Instant pagesTo;
+        Map<String, Stats> apiPages = new java.util.LinkedHashMap<>();
+        long total;
+        ObjectNode throughput = null;
+        ObjectNode concurrency = null;
+        Instant concurrencyFrom = null;
+        Instant concurrencyTo = null;
+        try {
+            Peer peer = connect(server);
+            Peer.Reply last = null;
+            for (int i = 0; i < runs; i++) {
+                last = peer.request(Peer.runView(VIEW)).get(30, TimeUnit.MINUTES);
+                require(last, "results");
+                firstPage.add(last.micros() / 1000.0);
+            }
+            total = last.json().path("total_rows").asLong();
+            String queryId = last.json().path("query_id").asText();
+            pagesFrom = Instant.now();
+            for (Map.Entry<String, Long> offset : offsets(total).entrySet()) {
+                Stats stats = new Stats();
+                for (int i = 0; i < pages; i++) {
+                    Peer.Reply page = peer.request(Peer.fetch(queryId, offset.getValue())).get(1, TimeUnit.MINUTES);
+                    require(page, "results");
+                    stats.add(page.micros());
+                }
+                apiPages.put(offset.getKey(), stats);
+            }
+            pagesTo = Instant.now();
+            peer.close();
+            if (smallest) {
+                throughput = throughput(server);
+                concurrencyFrom = Instant.now();
+                concurrency = concurrency(server);
+                concurrencyTo = Instant.now();
+            }
+        } finally {
+            server.close();
+        }
+        JfrSummary recording = JfrSummary.read(dir.resolve("server-" + trips + ".jfr"));
+        node.put("rows", total);
+        node.set("api_first_page_ms", doubles(firstPage));
+        node.put("api_first_page_median_ms", Stats.round(median(firstPage)));
+        node.put("server_peak_heap_while_paging_mib", Stats.round(recording.peakHeapBytes(pagesFrom, pagesTo) / 1048576.0));
+        node.put("server_gcs_while_paging", recording.gcCount(pagesFrom, pagesTo));
+        ObjectNode hot = node.putObject("server_hot_methods_while_paging");
+        recording.hotMethods(pagesFrom, pagesTo, 15, "io.warehouseapi.")
+                .forEach((method, share) -> hot.put(method, Stats.round(share)));
+        ObjectNode self = node.putObject("server_self_methods_while_paging");
+        recording.selfMethods(pagesFrom, pagesTo, 15).forEach((method, share) -> self.put(method, Stats.round(share)));
+
+        // the engine's floor, on the same file, with the server stopped
+        List<Double> floorMaterialize;
+        Map<String, Stats> floorPages = new java.util.LinkedHashMap<>();
+        Map<String, Stats> floorPrepared = new java.util.LinkedHashMap<>();
+        try (EngineFloor floor = new EngineFloor(data.resolve("warehouse.duckdb"), dir.resolve("floor.duckdb"))) {
+            floorMaterialize = floor.materialize(VIEW, runs);
+            if (floor.rows() != total) {
+                throw new IllegalStateException("The engine materialized " + floor.rows() + " rows, the API " + total);
+            }
+            for (Map.Entry<String, Long> offset : offsets(total).entrySet()) {
+                floorPages.put(offset.getKey(), floor.pages(offset.getValue(), pages));
+                floorPrepared.put(offset.getKey(), floor.pagesPrepared(offset.getValue(), pages));
+            }
+        }
+        node.set("engine_materialize_ms", doubles(floorMaterialize));
+        double engine = median(floorMaterialize);
+        double api = median(firstPage);
+        node.put("engine_materialize_median_ms", Stats.round(engine));
+        node.put("first_page_ratio", Stats.round(api / engine));
+        node.put("first_page_target_ms", Stats.round(1.15 * engine + 20));
+        node.put("first_page_target_met", api <= 1.15 * engine + 20);
+        ObjectNode pageNode = node.putObject("pages");
+        for (String where : apiPages.keySet()) {
+            ObjectNode at = pageNode.putObject(where);
+            at.set("api", apiPages.get(where).toJson());
+            at.set("engine", floorPages.get(where).toJson());
+            at.set("engine_prepared_once", floorPrepared.get(where).toJson());
+        }
+
+        md.append(String.format(Locale.ROOT, "%n## %,d trips (%,d rows in `%s`)%n%n", trips, total, VIEW));
+        md.append(String.format(Locale.ROOT, "Time to first page (`run_view` to `results`, median of %d): API "
+                                             + "**%.0f ms**, engine's CTAS through JDBC %.0f ms: ratio %.3f; target "
+                                             + "≤ 1.15 × engine + 20 ms = %.0f ms: **%s**.%n%n",
+                runs, api, engine, api / engine, 1.15 * engine + 20, api <= 1.15 * engine + 20 ? "met" : "missed"));
+        md.append(String.format(Locale.ROOT, "`fetch_results` of 100 rows, %d sequential requests at each offset "
+                                             + "(p50 / p99 / max, ms):%n%n", pages));
+        md.append("| offset | API | engine: JDBC prepare, execute, read | engine: execute, read (prepared once) |\n"
+                  + "| --- | --- | --- | --- |\n");
+        for (String where : apiPages.keySet()) {
+            md.append("| ").append(where).append(" | ").append(apiPages.get(where).summary()).append(" | ")
+                    .append(floorPages.get(where).summary()).append(" | ")
+                    .append(floorPrepared.get(where).summary()).append(" |\n");
+        }
+        md.append(String.format(Locale.ROOT, "%nServer peak heap used while paging: %.0f MiB (%d GCs in that "
+                                             + "window).%n",
+                recording.peakHeapBytes(pagesFrom, pagesTo) / 1048576.0, recording.gcCount(pagesFrom, pagesTo)));
+        if (present) {
+            md.append(String.format(Locale.ROOT, "Start to ready with the data present: %d ms.%n",
+                    node.get("start_to_ready_present_ms").asLong()));
+        }
+        md.append(String.format(Locale.ROOT, "%nWhere the server's Java time goes while paging (flight recorder, "
+                                             + "%d samples; DuckDB's own native work is not sampled): the API's "
+                                             + "methods by share of samples with the method on the stack:%n%n",
+                recording.cpuSamples(pagesFrom, pagesTo)));
+        recording.hotMethods(pagesFrom, pagesTo, 10, "io.warehouseapi.").forEach((method, share) ->
+                md.append(String.format(Locale.ROOT, "- %.0f%% `%s`%n", share * 100, method)));
+        md.append("\nand the methods the samples were in (self time):\n\n");
+        recording.selfMethods(pagesFrom, pagesTo, 10).forEach((method, share) ->
+                md.append(String.format(Locale.ROOT, "- %.0f%% `%s`%n", share * 100, method)));
+        if (throughput != null) {
+            node.set("throughput", throughput);
+            md.append(String.format(Locale.ROOT, "%n## Throughput%n%nPages of 100 rows per second, each connection "
+                                                 + "a closed loop of `fetch_results` at random offsets of its own "
+                                                 + "`%s` result, %s each:%n%n| connections | pages/s | p50 / p99 / "
+                                                 + "max (ms) |%n| --- | --- | --- |%n", SMALL_VIEW, throughputTime));
+            throughput.fields().forEachRemaining(e -> md.append("| ").append(e.getKey()).append(" | ")
+                    .append(e.getValue().get("pages_per_second").asText()).append(" | ")
+                    .append(LoadTestCommand.triple(e.getValue().get("latency"))).append(" |\n"));
+        }
+        if (concurrency != null) {
+            concurrency.put("server_peak_threads", recording.peakThreads());
+            concurrency.put("server_max_live_threads_sampled",
+                    recording.maxActiveThreads(concurrencyFrom, concurrencyTo));
+            concurrency.put("server_peak_heap_mib",
+                    Stats.round(recording.peakHeapBytes(concurrencyFrom, concurrencyTo) / 1048576.0));
+            node.set("concurrency", concurrency);
+            md.append(String.format(Locale.ROOT, "%n## %d connections running `%s` at once%n%n| measure | value |%n"
+                                                 + "| --- | --- |%n", concurrent, SMALL_VIEW));
+            concurrency.fields().forEachRemaining(e -> md.append("| ").append(e.getKey().replace('_', ' '))
+                    .append(" | ").append(e.getValue().asText()).append(" |\n"));
+        }
+        return node;
+    }
+
+    /** The start, the middle and the last full page of a result. */
+    private static Map<String, Long> offsets(long total) {
+        Map<String, Long> offsets = new java.util.LinkedHashMap<>();
+        offsets.put("0", 0L);
+        offsets.put("middle (" + (total / 2 / 100 * 100) + ")", total / 2 / 100 * 100);
+        offsets.put("end (" + Math.max(0, total - 100) + ")", Math.max(0, total - 100));
+        return offsets;
+    }
+
+    private ObjectNode throughput(ServerProcess server) throws Exception {
+        ObjectNode node = Peer.JSON.createObjectNode();
+        for (int connections : throughputConnections) {
+            List<Peer> peers = new ArrayList<>();
+            List<String> queryIds = new ArrayList<>();
+            List<Long> totals = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                Peer peer = connect(server);
+                Peer.Reply results = peer.request(Peer.runView(SMALL_VIEW)).get(5, TimeUnit.MINUTES);
+                require(results, "results");
+                peers.add(peer);
+                queryIds.add(results.json().path("query_id").asText());
+                totals.add(results.json().path("total_rows").asLong());
+            }
+            Stats latency = new Stats();
+            AtomicLong done = new AtomicLong();
+            long deadline = System.nanoTime() + throughputTime.toNanos();
+            List<CompletableFuture<Void>> loops = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int i = 0; i < connections; i++) {
+                loops.add(loop(peers.get(i), queryIds.get(i), totals.get(i), deadline, latency, done));
+            }
+            CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            peers.forEach(Peer::close);
+            ObjectNode entry = node.putObject(Integer.toString(connections));
+            entry.put("pages_per_second", Math.round(done.get() / seconds));
+            entry.set("latency", latency.toJson());
+            System.out.printf(Locale.ROOT, "  %d connections: %d pages/s%n", connections,
+                    Math.round(done.get() / seconds));
+        }
+        return node;
+    }
+
+    private CompletableFuture<Void> loop(Peer peer, String queryId, long total, long deadline, Stats latency,
+                                         AtomicLong done) {
+        if (System.nanoTime() >= deadline) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long offset = ThreadLocalRandom.current().nextLong(Math.max(1, total / 100)) * 100;
+        return peer.request(Peer.fetch(queryId, offset)).thenCompose(reply -> {
+            require(reply, "results");
+            latency.add(reply.micros());
+            done.incrementAndGet();
+            return loop(peer, queryId, total, deadline, latency, done);
+        });
+    }
+
+    private ObjectNode concurrency(ServerProcess server) throws Exception {
+        List<CompletableFuture<Peer>> connecting = new ArrayList<>();
+        AtomicLong unexpected = new AtomicLong();
+        for (int i = 0; i < concurrent; i++) {
+            connecting.add(Peer.connect(client, server.webSocket(), "k" + i, unexpected));
+        }
+        List<Peer> peers = new ArrayList<>();
+        for (CompletableFuture<Peer> connection : connecting) {
+            peers.add(connection.get(1, TimeUnit.MINUTES));
+        }
+        long started = System.nanoTime();
+        List<CompletableFuture<Peer.Reply>> replies = peers.stream()
+                .map(peer -> peer.request(Peer.runView(SMALL_VIEW))).toList();
+        long answered = 0;
+        long failed = 0;
+        long last = started;
+        for (CompletableFuture<Peer.Reply> reply : replies) {
+            try {
+                Peer.Reply r = reply.get(10, TimeUnit.MINUTES);
+                if ("results".equals(r.type()) && r.submitted() && r.running()) {
+                    answered++;
+                } else {
+                    failed++;
+                }
+                last = Math.max(last, r.receivedNanos());
+            } catch (Exception e) {
+                failed++;
+            }
+        }
+        peers.forEach(Peer::close);
+        ObjectNode node = Peer.JSON.createObjectNode();
+        node.put("connections", concurrent);
+        node.put("results_received", answered);
+        node.put("failed_or_lost", failed + unexpected.get());
+        node.put("time_to_last_results_s", Stats.round((last - started) / 1e9));
+        System.out.printf(Locale.ROOT, "  %d concurrent run_views: %d answered in %.1f s%n", concurrent, answered,
+                (last - started) / 1e9);
+        return node;
+    }
+
+    private void jsonShaping() throws Exception {
+        System.out.println("JMH: RepliesBenchmark");
+        var options = new OptionsBuilder()
+                .include(RepliesBenchmark.class.getName())
+                .forks(1)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .build();
+        RunResult result = new Runner(options).run().iterator().next();
+        double micros = result.getPrimaryResult().getScore();
+        double error = result.getPrimaryResult().getScoreError();
+        report.putObject("json_shaping").put("benchmark", "RepliesBenchmark.results")
+                .put("us_per_page", Stats.round(micros)).put("error_us", Stats.round(error));
+        md.append(String.format(Locale.ROOT, "%n## JSON shaping (JMH)%n%n`Replies.results` on a page of 100 rows "
+                                             + "× 35 columns: **%.1f ± %.1f µs** per page (1 fork, 5 × 1 s after "
+                                             + "3 × 1 s warm-up).%n", micros, error));
+    }
+
+    private Peer connect(ServerProcess server) throws Exception {
+        return Peer.connect(client, server.webSocket(), "b" + System.nanoTime(), new AtomicLong())
+                .get(1, TimeUnit.MINUTES);
+    }
+
+    private static void require(Peer.Reply reply, String type) {
+        if (!type.equals(reply.type())) {
+            throw new IllegalStateException("Expected " + type + ", got " + reply.json());
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static ArrayNode doubles(List<Double> values) {
+        ArrayNode array = Peer.JSON.createArrayNode();
+        values.forEach(v -> array.add(Stats.round(v)));
+        return array;
+    }
+
+    private static void deleteTree(Path path) throws Exception {
+        if (Files.exists(path)) {
+            try (Stream<Path> walk = Files.walk(path)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.warehouseapi.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the engine itself takes, through plain JDBC on the same database file, with the server stopped: materializing
+ * a view's result into a table of an attached store file (the statement the API runs, minus everything around it),
+ * and reading a page of 100 rows of that table into Java values (the page read the API runs).
+ */
+final class EngineFloor implements AutoCloseable {
+
+    private final Connection connection;
+
+    EngineFloor(Path warehouse, Path storeFile) throws Exception {
+        Files.deleteIfExists(storeFile);
+        Files.deleteIfExists(Path.of(storeFile + ".wal"));
+        connection = DriverManager.getConnection("jdbc:duckdb:" + warehouse.toAbsolutePath());
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ATTACH '" + storeFile.toAbsolutePath() + "' AS floor_store");
+        }
+    }
+
+    /** Milliseconds to materialize {@code SELECT * FROM view}, once per run, each into a fresh table. */
+    List<Double> materialize(String view, int runs) throws SQLException {
+        List<Double> millis = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            for (int i = 0; i < runs; i++) {
+                statement.execute("DROP TABLE IF EXISTS floor_store.main.result");
+                long started = System.nanoTime();
+                statement.execute("CREATE TABLE floor_store.main.result AS SELECT * FROM main." + view);
+                millis.add((System.nanoTime() - started) / 1e6);
+            }
+        }
+        return millis;
+    }
+
+    long rows() throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM floor_store.main.result")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Reads the page of 100 rows at {@code offset} of the last materialized result {@code count} times. */
+    Stats pages(long offset, int count) throws SQLException {
+        Stats stats = new Stats();
+        String sql = "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
+        for (int i = 0; i < count; i++) {
+            long started = System.nanoTime();
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                ps.setLong(1, offset);
+                ps.setLong(2, offset + 100);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int c = 1; c <= columns; c++) {
+                            rs.getObject(c);
+                        }
+                    }
+                }
+            }
+            stats.add((System.nanoTime() - started) / 1000);
+        }
+        return stats;
+    }
+
+    /** As {@link #pages}, with the statement prepared once and reused: the engine's time without the prepare. */
+    Stats pagesPrepared(long offset, int count) throws SQLException {
+        Stats stats = new Stats();
+        String sql = "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < count; i++) {
+                long started = System.nanoTime();
+                ps.setLong(1, offset);
+                ps.setLong(2, offset + 100);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int c = 1; c <= columns; c++) {
+                            rs.getObject(c);
+                        }
+                    }
+                }
+                stats.add((System.nanoTime() - started) / 1000);
+            }
+        }
+        return stats;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

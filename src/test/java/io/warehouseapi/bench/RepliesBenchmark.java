@@ -1,0 +1,63 @@
+package io.warehouseapi.bench;
+
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.warehouseapi.api.ApiRequest;
+import io.warehouseapi.api.Replies;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.warehouse.Column;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * JSON shaping of one page: {@link Replies#results} on 100 rows of {@code trip_weather_vw}'s 35 columns (integers,
+ * doubles, decimals, timestamps, strings, some NULLs), as the server writes every page.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class RepliesBenchmark {
+
+    private final Replies replies = new Replies();
+    private Page page;
+    private ApiRequest request;
+
+    @Setup
+    public void setUp() {
+        List<Column> columns = new ArrayList<>();
+        String[] types = {"INTEGER", "TIMESTAMP", "TIMESTAMP", "INTEGER", "VARCHAR", "DOUBLE", "DOUBLE"};
+        for (int c = 0; c < 35; c++) {
+            columns.add(new Column("COLUMN_" + c, types[c % types.length]));
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (int r = 0; r < 100; r++) {
+            Object[] row = new Object[35];
+            for (int c = 0; c < 35; c++) {
+                row[c] = switch (c % types.length) {
+                    case 0, 3 -> 1000 + r * 7 + c;
+                    case 1, 2 -> LocalDateTime.of(2018, 4, 25, 16, 10, 2).plusMinutes(r * 13L + c);
+                    case 4 -> c % 5 == 0 && r % 9 == 0 ? null : "W 52 St & 11 Ave " + r;
+                    case 5 -> 40.76727216 + r / 1000.0;
+                    default -> BigDecimal.valueOf(-73.99392888 - r / 1000.0);
+                };
+            }
+            rows.add(row);
+        }
+        page = new Page("01bf3c2e-0000-4f3a-9d1e-7c2a5b8e9f10", 100, 100, 10_000_000, columns, rows);
+        request = new ApiRequest("fetch_results", null, page.queryId(), 100, 100, "r-17");
+    }
+
+    @Benchmark
+    public String results() {
+        return replies.results(page, request);
+    }
+}
