@@ -51,23 +51,16 @@ final class EngineFloor implements AutoCloseable {
         }
     }
 
+    private static final String PAGE_SQL =
+            "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
+
     /** Reads the page of 100 rows at {@code offset} of the last materialized result {@code count} times. */
     Stats pages(long offset, int count) throws SQLException {
         Stats stats = new Stats();
-        String sql = "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
         for (int i = 0; i < count; i++) {
             long started = System.nanoTime();
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setLong(1, offset);
-                ps.setLong(2, offset + 100);
-                try (ResultSet rs = ps.executeQuery()) {
-                    int columns = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        for (int c = 1; c <= columns; c++) {
-                            rs.getObject(c);
-                        }
-                    }
-                }
+            try (PreparedStatement ps = connection.prepareStatement(PAGE_SQL)) {
+                readPage(ps, offset);
             }
             stats.add((System.nanoTime() - started) / 1000);
         }
@@ -77,24 +70,28 @@ final class EngineFloor implements AutoCloseable {
     /** As {@link #pages}, with the statement prepared once and reused: the engine's time without the prepare. */
     Stats pagesPrepared(long offset, int count) throws SQLException {
         Stats stats = new Stats();
-        String sql = "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        try (PreparedStatement ps = connection.prepareStatement(PAGE_SQL)) {
             for (int i = 0; i < count; i++) {
                 long started = System.nanoTime();
-                ps.setLong(1, offset);
-                ps.setLong(2, offset + 100);
-                try (ResultSet rs = ps.executeQuery()) {
-                    int columns = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        for (int c = 1; c <= columns; c++) {
-                            rs.getObject(c);
-                        }
-                    }
-                }
+                readPage(ps, offset);
                 stats.add((System.nanoTime() - started) / 1000);
             }
         }
         return stats;
+    }
+
+    /** Runs the page statement and reads every value of its rows into Java, as the API's page read does. */
+    private static void readPage(PreparedStatement ps, long offset) throws SQLException {
+        ps.setLong(1, offset);
+        ps.setLong(2, offset + 100);
+        try (ResultSet rs = ps.executeQuery()) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int c = 1; c <= columns; c++) {
+                    rs.getObject(c);
+                }
+            }
+        }
     }
 
     @Override

@@ -101,7 +101,7 @@ public final class LoadTestCommand {
                 System.out.println("The deadline of " + deadline + " passed; counting what is outstanding as lost.");
                 lost.addAndGet(peers.stream().mapToLong(Peer::outstanding).sum());
             }
-            serverAlive = isReady(server);
+            serverAlive = server.isReady();
         } finally {
             peers.forEach(Peer::close);
         }
@@ -236,16 +236,6 @@ public final class LoadTestCommand {
             throw new IllegalArgumentException(name + " is not set: run through the Maven profile, which sets it");
         }
         return value;
-    }
-
-    private static boolean isReady(ServerProcess server) {
-        try {
-            return HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + server.port() + "/observe/health/ready")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static String markdown(ObjectNode report) {

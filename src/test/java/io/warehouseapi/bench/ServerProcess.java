@@ -77,23 +77,29 @@ final class ServerProcess implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The server exited with " + process.exitValue() + "; see " + log);
             }
-            try {
-                if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    readyNanos = System.nanoTime();
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
+            if (isReady()) {
+                readyNanos = System.nanoTime();
+                return;
             }
             Thread.sleep(10);
         }
         throw new IllegalStateException("The server was not ready within " + timeout + "; see " + log);
+    }
+
+    /** Whether the readiness endpoint answers UP (200) now. */
+    boolean isReady() throws InterruptedException {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            return HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            // not listening (yet, or any more)
+            return false;
+        }
     }
 
     URI webSocket() {
