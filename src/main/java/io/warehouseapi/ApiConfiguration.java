@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.VertxOptions;
 import io.warehouseapi.api.Replies;
 import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.embedded.EmbeddedWarehouse;
@@ -29,6 +30,7 @@ import io.warehouseapi.auth.Sessions;
 import io.warehouseapi.warehouse.ReconnectingWarehouse;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseUnreachableException;
+import io.warehouseapi.store.PageCache;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.Connections;
@@ -79,6 +81,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String shutdownGrace;
     @PropertyInject("api.allowed-origins")
     private String allowedOrigins;
+    @PropertyInject("api.worker-threads")
+    private int workerThreads;
     @PropertyInject("api.max-outbound-bytes")
     private long maxOutboundBytes;
     @PropertyInject("api.auth.timeout")
@@ -112,6 +116,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String resultsPath;
     @PropertyInject("results.retention")
     private String resultsRetention;
+    @PropertyInject("results.page-cache.max-bytes")
+    private long pageCacheBytes;
+    private PageCache pageCache;
 
     @Override
     public CamelContext getCamelContext() {
@@ -139,6 +146,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             throw new StartupException("warehouse.type must be 'embedded' or 'snowflake', not '" + warehouseType + "'");
         }
         Registry registry = context.getRegistry();
+        if (registry.findSingleByType(VertxOptions.class) == null) {
+            // the HTTP server's Vert.x (camel-platform-http) takes its options from the registry
+            registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(workerThreads));
+        }
         SharedServerWebsocketComponent websocket = new SharedServerWebsocketComponent(serverPort);
         registry.bind("vertx-websocket", websocket);
         context.addStartupListener(new ClientPages(serverPort, "client"));
@@ -167,6 +178,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         ApiMetrics metrics = new ApiMetrics(meterRegistry);
         metrics.gauge("warehouse_api_connections_open", "Open WebSocket connections", connections::openCount);
         registry.bind("pollSchedule", new PollSchedule());
+        pageCache = new PageCache(pageCacheBytes);
+        pageCache.bindTo(meterRegistry);
+        registry.bind("pageCache", pageCache);
 
         ThreadPoolProfile queryThreads = new ThreadPoolProfile("warehouse-query");
         queryThreads.setPoolSize(maxConcurrentQueries);
@@ -183,7 +197,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             ResultStore.clear(storeFile);
             HikariDataSource storeSource = dataSource("results", "jdbc:duckdb:" + storeFile);
             closeOnStop(context, storeSource);
-            ResultStore store = new ResultStore(storeSource, storeFile, false);
+            ResultStore store = new ResultStore(storeSource, storeFile, false, pageCache);
             store.start();
             registry.bind("resultStore", store);
             SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
@@ -236,7 +250,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         HikariDataSource dataSource = dataSource("warehouse", url);
         closeOnStop(context, dataSource, anchor);
-        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath), true);
+        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath), true, pageCache);
         store.start();
         context.getRegistry().bind("resultStore", store);
         new SampleDataset(dataSource, sampleTrips).ensure();

@@ -86,21 +86,21 @@ class RouteReloadTest extends ApiTestSupport {
                         - setBody:
                             method:
                               ref: queries
-                              method: "readPage(${exchangeProperty.connection}, ${exchangeProperty.request})"
+                              method: "readPage(${exchangeProperty.owner}, ${exchangeProperty.request})"
                         - setBody:
                             simple: '{"type":"row_count","query_id":"${body.queryId}","total_rows":${body.totalRows}}'
                         - to: direct:send-reply
                 """);
         Path ingress = routes().resolve("receive-request.camel.yaml");
         save(ingress, Files.readString(ingress).replace("""
-                              - simple: "${exchangeProperty.request.actionName} == 'list_views'"
+                              - simple: "${exchangeProperty.action} == 'list_views'"
                                 steps:
                                   - to: direct:list-views
                 """, """
-                              - simple: "${exchangeProperty.request.actionName} == 'list_views'"
+                              - simple: "${exchangeProperty.action} == 'list_views'"
                                 steps:
                                   - to: direct:list-views
-                              - simple: "${exchangeProperty.request.actionName} == 'row_count'"
+                              - simple: "${exchangeProperty.action} == 'row_count'"
                                 steps:
                                   - to: direct:row-count
                 """));

@@ -3,24 +3,10 @@ package io.warehouseapi.api;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.sql.Array;
-import java.sql.SQLException;
-import java.sql.Struct;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.OffsetTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.QueryProgress;
 import io.warehouseapi.store.Page;
@@ -29,15 +15,12 @@ import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.QueryState;
 
 /**
- * Shapes every reply of the protocol as one JSON text. Field order is fixed ({@code type} first) and values keep their
- * JSON types: numbers as numbers, decimals with all their digits, SQL NULL as null, dates and timestamps as ISO-8601
- * strings, semi-structured values as nested JSON.
+ * Shapes every reply of the protocol as one JSON text, with its field order fixed ({@code type} first). A page's rows
+ * come already shaped ({@link io.warehouseapi.store.RowsJson}), so that a page read again is not shaped again.
  */
 public class Replies {
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-            .build();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** The {@code submitted} reply; the wording ({@code api.submitted-message}) comes from the route. */
     public String submitted(ApiRequest request, String submittedMessage) {
@@ -77,35 +60,31 @@ public class Replies {
         });
     }
 
+    /**
+     * The {@code results} reply. Its rows are already JSON, so the reply is put together around them in one copy
+     * rather than passed through a generator again: a page from the page cache costs little more than its bytes.
+     */
     public String results(Page page, ApiRequest request) {
-        return write(gen -> {
+        String head = write(gen -> {
             gen.writeStringField("type", "results");
             gen.writeStringField("query_id", page.queryId());
             gen.writeNumberField("offset", page.offset());
             gen.writeNumberField("page_size", page.pageSize());
-            gen.writeNumberField("row_count", page.rows().size());
+            gen.writeNumberField("row_count", page.rowCount());
             gen.writeNumberField("total_rows", page.totalRows());
-            List<Column> columns = page.columns();
             gen.writeArrayFieldStart("columns");
-            for (Column column : columns) {
+            for (Column column : page.columns()) {
                 gen.writeStartObject();
                 gen.writeStringField("name", column.name());
                 gen.writeStringField("type", column.type());
                 gen.writeEndObject();
             }
             gen.writeEndArray();
-            gen.writeArrayFieldStart("results");
-            for (Object[] row : page.rows()) {
-                gen.writeStartObject();
-                for (int i = 0; i < row.length; i++) {
-                    gen.writeFieldName(columns.get(i).name());
-                    writeValue(gen, row[i]);
-                }
-                gen.writeEndObject();
-            }
-            gen.writeEndArray();
-            requestId(gen, request);
         });
+        String tail = write(gen -> requestId(gen, request));
+        // head is {...} and tail {} or {"request_id":...}: open the one, and the other after the rows
+        return head.substring(0, head.length() - 1) + ",\"results\":" + page.rowsJson()
+               + (tail.length() > 2 ? "," + tail.substring(1) : "}");
     }
 
     public String cancelled(CancelOutcome outcome, ApiRequest request) {
@@ -201,92 +180,6 @@ public class Replies {
     private static void requestId(JsonGenerator gen, ApiRequest request) throws IOException {
         if (request != null && request.requestId() != null) {
             gen.writeStringField("request_id", request.requestId());
-        }
-    }
-
-    static void writeValue(JsonGenerator gen, Object value) throws IOException {
-        if (value == null) {
-            gen.writeNull();
-        } else if (value instanceof String s) {
-            gen.writeString(s);
-        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
-                   || value instanceof Byte) {
-            gen.writeNumber(((Number) value).longValue());
-        } else if (value instanceof Double d) {
-            if (d.isNaN() || d.isInfinite()) {
-                gen.writeNull();
-            } else {
-                gen.writeNumber(d);
-            }
-        } else if (value instanceof Float f) {
-            if (f.isNaN() || f.isInfinite()) {
-                gen.writeNull();
-            } else {
-                gen.writeNumber(f);
-            }
-        } else if (value instanceof BigDecimal d) {
-            gen.writeNumber(d.toPlainString());
-        } else if (value instanceof BigInteger i) {
-            gen.writeNumber(i);
-        } else if (value instanceof Boolean b) {
-            gen.writeBoolean(b);
-        } else if (value instanceof LocalDateTime t) {
-            gen.writeString(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t));
-        } else if (value instanceof OffsetDateTime t) {
-            gen.writeString(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));
-        } else if (value instanceof LocalDate d) {
-            gen.writeString(DateTimeFormatter.ISO_LOCAL_DATE.format(d));
-        } else if (value instanceof LocalTime t) {
-            gen.writeString(DateTimeFormatter.ISO_LOCAL_TIME.format(t));
-        } else if (value instanceof OffsetTime t) {
-            gen.writeString(DateTimeFormatter.ISO_OFFSET_TIME.format(t));
-        } else if (value instanceof byte[] bytes) {
-            gen.writeString(Base64.getEncoder().encodeToString(bytes));
-        } else if (value instanceof Array array) {
-            writeArray(gen, array);
-        } else if (value instanceof Struct struct) {
-            writeStruct(gen, struct);
-        } else if (value instanceof Map<?, ?> map) {
-            gen.writeStartObject();
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                gen.writeFieldName(String.valueOf(entry.getKey()));
-                writeValue(gen, entry.getValue());
-            }
-            gen.writeEndObject();
-        } else if (value instanceof org.duckdb.JsonNode
-                   || value instanceof io.warehouseapi.snowflake.SnowflakeWarehouse.RawJson) {
-            // a JSON value from the engine, already valid JSON text
-            gen.writeRawValue(value.toString());
-        } else {
-            gen.writeString(value.toString());
-        }
-    }
-
-    private static void writeArray(JsonGenerator gen, Array array) throws IOException {
-        try {
-            gen.writeStartArray();
-            for (Object element : (Object[]) array.getArray()) {
-                writeValue(gen, element);
-            }
-            gen.writeEndArray();
-        } catch (SQLException e) {
-            throw new IOException("Cannot read an array value", e);
-        }
-    }
-
-    private static void writeStruct(JsonGenerator gen, Struct struct) throws IOException {
-        try {
-            if (struct instanceof org.duckdb.DuckDBStruct duck) {
-                writeValue(gen, duck.getMap());
-                return;
-            }
-            gen.writeStartArray();
-            for (Object attribute : struct.getAttributes()) {
-                writeValue(gen, attribute);
-            }
-            gen.writeEndArray();
-        } catch (SQLException e) {
-            throw new IOException("Cannot read a struct value", e);
         }
     }
 

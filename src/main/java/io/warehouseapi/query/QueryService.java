@@ -145,7 +145,7 @@ public class QueryService {
             throw new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", queryId, null);
         }
         Page page = page(query, 0, request.pageSize());
-        metrics.firstPage(System.nanoTime() - query.startedAt, page.rows().size());
+        metrics.firstPage(System.nanoTime() - query.startedAt, page.rowCount());
         return page;
     }
 
@@ -153,7 +153,7 @@ public class QueryService {
     public Page readPage(String owner, ApiRequest request) {
         long started = System.nanoTime();
         Page page = page(owned(owner, request.queryId()), request.offset(), request.pageSize());
-        metrics.page(System.nanoTime() - started, page.rows().size());
+        metrics.page(System.nanoTime() - started, page.rowCount());
         return page;
     }
 

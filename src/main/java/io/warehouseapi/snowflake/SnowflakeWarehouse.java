@@ -329,7 +329,7 @@ public class SnowflakeWarehouse implements Warehouse {
                         queryId, null);
             }
         }
-        return new Page(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);
+        return Page.of(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);
     }
 
     @Override

@@ -4,6 +4,16 @@ import java.util.List;
 
 import io.warehouseapi.warehouse.Column;
 
-/** One page of a stored result: at most a page size of rows, each an array of column values in column order. */
-public record Page(String queryId, long offset, int pageSize, long totalRows, List<Column> columns, List<Object[]> rows) {
+/**
+ * One page of a stored result: at most a page size of rows, already shaped as the JSON array a {@code results} reply
+ * carries ({@link RowsJson}), so that a page can be kept and sent again without reading or shaping it again.
+ */
+public record Page(String queryId, long offset, int pageSize, long totalRows, List<Column> columns, int rowCount,
+                   String rowsJson) {
+
+    /** A page of {@code rows}, each an array of values in the order of {@code columns}. */
+    public static Page of(String queryId, long offset, int pageSize, long totalRows, List<Column> columns,
+                          List<Object[]> rows) {
+        return new Page(queryId, offset, pageSize, totalRows, columns, rows.size(), RowsJson.render(columns, rows));
+    }
 }

@@ -51,15 +51,17 @@ public class ResultStore {
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
+    private final PageCache pages;
 
     /**
      * A store whose file is attached, as {@code results}, to the DuckDB instance of {@code dataSource} (the embedded
      * warehouse's, so that a query materializes into it in one statement); or, with {@code attach} false, a store
      * whose {@code dataSource} opens the store's file itself, which must then be {@link #clear cleared} before the
-     * data source opens it.
+     * data source opens it. Pages read are kept in {@code pages}.
      */
-    public ResultStore(DataSource dataSource, Path file, boolean attach) {
+    public ResultStore(DataSource dataSource, Path file, boolean attach, PageCache pages) {
         this.dataSource = dataSource;
+        this.pages = pages;
         this.file = file.toAbsolutePath().normalize();
         this.attach = attach;
     }
@@ -153,8 +155,12 @@ public class ResultStore {
         return results.get(queryId);
     }
 
-    /** Reads one page; an offset at or past the end gives an empty page. */
+    /** A page, from the page cache or else read; an offset at or past the end gives an empty page. */
     public Page readPage(StoredResult result, long offset, int pageSize) {
+        return pages.get(result.queryId(), offset, pageSize, () -> read(result, offset, pageSize));
+    }
+
+    private Page read(StoredResult result, long offset, int pageSize) {
         List<Object[]> rows = new ArrayList<>(Math.min(pageSize, 1024));
         if (offset < result.totalRows()) {
             String sql = pageSql.replace("{table}", result.table());
@@ -170,7 +176,7 @@ public class ResultStore {
                                                 + e.getMessage(), e);
             }
         }
-        return new Page(result.queryId(), offset, pageSize, result.totalRows(), result.columns(), rows);
+        return Page.of(result.queryId(), offset, pageSize, result.totalRows(), result.columns(), rows);
     }
 
     /** Reads up to {@code limit} rows of a DuckDB result set as arrays of values in column order. */
@@ -274,6 +280,7 @@ public class ResultStore {
     /** Drops a query's stored result, if there is one. */
     public void drop(String queryId) {
         StoredResult removed = results.remove(queryId);
+        pages.invalidate(queryId);
         if (!QUERY_ID.matcher(queryId).matches()) {
             return;
         }

@@ -39,6 +39,12 @@ public final class BenchmarkCommand {
 
     private static final String VIEW = "trip_weather_vw";
     private static final String SMALL_VIEW = "weather_vw";
+    /** Requests that warm the server up before pages are timed. */
+    private static final int WARM_UP_REQUESTS = 2000;
+    /** Connections of the throughput run over the large view, whose pages are mostly read from the store. */
+    private static final int UNCACHED_CONNECTIONS = 16;
+    private static final String HITS = "{cache=\"result_pages\",result=\"hit\"}";
+    private static final String MISSES = "{cache=\"result_pages\",result=\"miss\"}";
 
     private final List<Long> scales = Stream.of(LoadTestCommand.setting("bench.scales").split(","))
             .map(String::strip).map(Long::parseLong).sorted().toList();
@@ -130,6 +136,11 @@ public final class BenchmarkCommand {
         Instant pagesFrom;
         Instant pagesTo;
         Map<String, Stats> apiPages = new java.util.LinkedHashMap<>();
+        Map<String, Double> apiFirstReads = new java.util.LinkedHashMap<>();
+        Stats apiDistinct = new Stats();
+        List<Long> distinctOffsets;
+        double hits;
+        double misses;
         long total;
         ObjectNode throughput = null;
         ObjectNode concurrency = null;
@@ -145,20 +156,37 @@ public final class BenchmarkCommand {
             }
             total = last.json().path("total_rows").asLong();
             String queryId = last.json().path("query_id").asText();
+            warmUp(peer);
+            distinctOffsets = distinctOffsets(total, pages);
+            double hitsBefore = server.metric("cache_gets_total", HITS);
+            double missesBefore = server.metric("cache_gets_total", MISSES);
             pagesFrom = Instant.now();
             for (Map.Entry<String, Long> offset : offsets(total).entrySet()) {
                 Stats stats = new Stats();
                 for (int i = 0; i < pages; i++) {
                     Peer.Reply page = peer.request(Peer.fetch(queryId, offset.getValue())).get(1, TimeUnit.MINUTES);
                     require(page, "results");
-                    stats.add(page.micros());
+                    if (i == 0) {
+                        apiFirstReads.put(offset.getKey(), page.micros() / 1000.0);
+                    } else {
+                        stats.add(page.micros());
+                    }
                 }
                 apiPages.put(offset.getKey(), stats);
             }
+            for (long offset : distinctOffsets) {
+                Peer.Reply page = peer.request(Peer.fetch(queryId, offset)).get(1, TimeUnit.MINUTES);
+                require(page, "results");
+                apiDistinct.add(page.micros());
+            }
             pagesTo = Instant.now();
+            hits = server.metric("cache_gets_total", HITS) - hitsBefore;
+            misses = server.metric("cache_gets_total", MISSES) - missesBefore;
             peer.close();
             if (smallest) {
-                throughput = throughput(server);
+                throughput = Peer.JSON.createObjectNode();
+                throughput.set(SMALL_VIEW, throughput(server, SMALL_VIEW, throughputConnections, true));
+                throughput.set(VIEW, throughput(server, VIEW, List.of(UNCACHED_CONNECTIONS), false));
                 concurrencyFrom = Instant.now();
                 concurrency = concurrency(server);
                 concurrencyTo = Instant.now();
@@ -182,6 +210,7 @@ public final class BenchmarkCommand {
         List<Double> floorMaterialize;
         Map<String, Stats> floorPages = new java.util.LinkedHashMap<>();
         Map<String, Stats> floorPrepared = new java.util.LinkedHashMap<>();
+        Stats floorDistinct;
         try (EngineFloor floor = new EngineFloor(data.resolve("warehouse.duckdb"), dir.resolve("floor.duckdb"))) {
             floorMaterialize = floor.materialize(VIEW, runs);
             if (floor.rows() != total) {
@@ -191,6 +220,7 @@ public final class BenchmarkCommand {
                 floorPages.put(offset.getKey(), floor.pages(offset.getValue(), pages));
                 floorPrepared.put(offset.getKey(), floor.pagesPrepared(offset.getValue(), pages));
             }
+            floorDistinct = floor.pages(distinctOffsets);
         }
         node.set("engine_materialize_ms", doubles(floorMaterialize));
         double engine = median(floorMaterialize);
@@ -202,25 +232,38 @@ public final class BenchmarkCommand {
         ObjectNode pageNode = node.putObject("pages");
         for (String where : apiPages.keySet()) {
             ObjectNode at = pageNode.putObject(where);
-            at.set("api", apiPages.get(where).toJson());
+            at.put("api_first_read_ms", Stats.round(apiFirstReads.get(where)));
+            at.set("api_read_again", apiPages.get(where).toJson());
             at.set("engine", floorPages.get(where).toJson());
             at.set("engine_prepared_once", floorPrepared.get(where).toJson());
         }
+        ObjectNode distinct = pageNode.putObject("distinct_random_pages");
+        distinct.put("count", distinctOffsets.size());
+        distinct.set("api", apiDistinct.toJson());
+        distinct.set("engine", floorDistinct.toJson());
+        pageNode.put("page_cache_hits", Math.round(hits));
+        pageNode.put("page_cache_misses", Math.round(misses));
 
         md.append(String.format(Locale.ROOT, "%n## %,d trips (%,d rows in `%s`)%n%n", trips, total, VIEW));
         md.append(String.format(Locale.ROOT, "Time to first page (`run_view` to `results`, median of %d): API "
                                              + "**%.0f ms**, engine's CTAS through JDBC %.0f ms: ratio %.3f; target "
                                              + "≤ 1.15 × engine + 20 ms = %.0f ms: **%s**.%n%n",
                 runs, api, engine, api / engine, 1.15 * engine + 20, api <= 1.15 * engine + 20 ? "met" : "missed"));
-        md.append(String.format(Locale.ROOT, "`fetch_results` of 100 rows, %d sequential requests at each offset "
-                                             + "(p50 / p99 / max, ms):%n%n", pages));
-        md.append("| offset | API | engine: JDBC prepare, execute, read | engine: execute, read (prepared once) |\n"
-                  + "| --- | --- | --- | --- |\n");
+        md.append(String.format(Locale.ROOT, "`fetch_results` of 100 rows, one connection, one request at a time "
+                                             + "(ms). At each offset the same page %d times: its first read, then "
+                                             + "p50 / p99 / max of the %d reads again (from the page cache); then "
+                                             + "%d distinct pages at random offsets, each read once (from the "
+                                             + "store). Page cache while paging: %d hits, %d misses.%n%n",
+                pages, pages - 1, distinctOffsets.size(), Math.round(hits), Math.round(misses)));
+        md.append("| page | API: first read | API: read again | engine: JDBC prepare, execute, read | engine: "
+                  + "execute, read (prepared once) |\n| --- | --- | --- | --- | --- |\n");
         for (String where : apiPages.keySet()) {
-            md.append("| ").append(where).append(" | ").append(apiPages.get(where).summary()).append(" | ")
-                    .append(floorPages.get(where).summary()).append(" | ")
-                    .append(floorPrepared.get(where).summary()).append(" |\n");
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s | %s |%n", where, apiFirstReads.get(where),
+                    apiPages.get(where).summary(), floorPages.get(where).summary(),
+                    floorPrepared.get(where).summary()));
         }
+        md.append(String.format(Locale.ROOT, "| %d distinct, random | %s | — | %s | — |%n", distinctOffsets.size(),
+                apiDistinct.summary(), floorDistinct.summary()));
         md.append(String.format(Locale.ROOT, "%nServer peak heap used while paging: %.0f MiB (%d GCs in that "
                                              + "window).%n",
                 recording.peakHeapBytes(pagesFrom, pagesTo) / 1048576.0, recording.gcCount(pagesFrom, pagesTo)));
@@ -241,11 +284,20 @@ public final class BenchmarkCommand {
             node.set("throughput", throughput);
             md.append(String.format(Locale.ROOT, "%n## Throughput%n%nPages of 100 rows per second, each connection "
                                                  + "a closed loop of `fetch_results` at random offsets of its own "
-                                                 + "`%s` result, %s each:%n%n| connections | pages/s | p50 / p99 / "
-                                                 + "max (ms) |%n| --- | --- | --- |%n", SMALL_VIEW, throughputTime));
-            throughput.fields().forEachRemaining(e -> md.append("| ").append(e.getKey()).append(" | ")
+                                                 + "result, %s each: results of `%s`, each page of which every "
+                                                 + "connection has read once before the timed loop, so that they "
+                                                 + "are served from the page cache as far as they fit in it; and "
+                                                 + "results of `%s`, read straight away, whose pages mostly come "
+                                                 + "from the store.%n%n| view | rows | connections | pages/s "
+                                                 + "| p50 / p99 / max (ms) | from the page cache |%n| --- | --- | "
+                                                 + "--- | --- | --- | --- |%n", throughputTime, SMALL_VIEW, VIEW));
+            throughput.fields().forEachRemaining(view -> view.getValue().fields().forEachRemaining(e -> md
+                    .append("| `").append(view.getKey()).append("` | ")
+                    .append(String.format(Locale.ROOT, "%,d", e.getValue().get("rows_per_result").asLong()))
+                    .append(" | ").append(e.getKey()).append(" | ")
                     .append(e.getValue().get("pages_per_second").asText()).append(" | ")
-                    .append(LoadTestCommand.triple(e.getValue().get("latency"))).append(" |\n"));
+                    .append(LoadTestCommand.triple(e.getValue().get("latency"))).append(" | ")
+                    .append(Math.round(100 * e.getValue().get("page_cache_hit_ratio").asDouble())).append("% |\n")));
         }
         if (concurrency != null) {
             concurrency.put("server_peak_threads", recording.peakThreads());
@@ -262,6 +314,21 @@ public final class BenchmarkCommand {
         return node;
     }
 
+    /**
+     * Warms the server's JIT up for paging, on a result of its own ({@code weather_vw}), so that the measured pages
+     * of the large result are neither paid for by compilation nor already in the page cache.
+     */
+    private static void warmUp(Peer peer) throws Exception {
+        Peer.Reply results = peer.request(Peer.runView(SMALL_VIEW)).get(5, TimeUnit.MINUTES);
+        require(results, "results");
+        String queryId = results.json().path("query_id").asText();
+        long pagesInResult = Math.max(1, results.json().path("total_rows").asLong() / 100);
+        for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+            long offset = ThreadLocalRandom.current().nextLong(pagesInResult) * 100;
+            require(peer.request(Peer.fetch(queryId, offset)).get(1, TimeUnit.MINUTES), "results");
+        }
+    }
+
     /** The start, the middle and the last full page of a result. */
     private static Map<String, Long> offsets(long total) {
         Map<String, Long> offsets = new java.util.LinkedHashMap<>();
@@ -271,38 +338,87 @@ public final class BenchmarkCommand {
         return offsets;
     }
 
-    private ObjectNode throughput(ServerProcess server) throws Exception {
+    /**
+     * {@code count} distinct page offsets at random (seeded) through a result, none of them a page {@link #offsets}
+     * reads, so that each is read from the store and not the page cache.
+     */
+    private static List<Long> distinctOffsets(long total, int count) {
+        long pagesInResult = total / 100;
+        java.util.Set<Long> excluded = new java.util.HashSet<>(offsets(total).values());
+        java.util.LinkedHashSet<Long> chosen = new java.util.LinkedHashSet<>();
+        java.util.Random random = new java.util.Random(7);
+        while (chosen.size() < Math.min(count, pagesInResult - excluded.size())) {
+            long offset = (long) (random.nextDouble() * pagesInResult) * 100;
+            if (!excluded.contains(offset)) {
+                chosen.add(offset);
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
+    /**
+     * Pages per second with each number of connections, each connection a closed loop of {@code fetch_results} at
+     * random offsets of its own result of {@code view}, and the page cache's hits and misses meanwhile. With
+     * {@code cached}, every connection first reads each page of its result once, untimed, so that the timed loops
+     * measure pages served from the page cache (as far as they fit in it).
+     */
+    private ObjectNode throughput(ServerProcess server, String view, List<Integer> connectionCounts, boolean cached)
+            throws Exception {
         ObjectNode node = Peer.JSON.createObjectNode();
-        for (int connections : throughputConnections) {
+        for (int connections : connectionCounts) {
             List<Peer> peers = new ArrayList<>();
             List<String> queryIds = new ArrayList<>();
             List<Long> totals = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 Peer peer = connect(server);
-                Peer.Reply results = peer.request(Peer.runView(SMALL_VIEW)).get(5, TimeUnit.MINUTES);
+                Peer.Reply results = peer.request(Peer.runView(view)).get(5, TimeUnit.MINUTES);
                 require(results, "results");
                 peers.add(peer);
                 queryIds.add(results.json().path("query_id").asText());
                 totals.add(results.json().path("total_rows").asLong());
             }
+            if (cached) {
+                List<CompletableFuture<Void>> reads = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    reads.add(readAll(peers.get(i), queryIds.get(i), totals.get(i), 0));
+                }
+                CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+            }
             Stats latency = new Stats();
             AtomicLong done = new AtomicLong();
             long deadline = System.nanoTime() + throughputTime.toNanos();
             List<CompletableFuture<Void>> loops = new ArrayList<>();
+            double hitsBefore = server.metric("cache_gets_total", HITS);
+            double missesBefore = server.metric("cache_gets_total", MISSES);
             long started = System.nanoTime();
             for (int i = 0; i < connections; i++) {
                 loops.add(loop(peers.get(i), queryIds.get(i), totals.get(i), deadline, latency, done));
             }
             CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - started) / 1e9;
+            double hits = server.metric("cache_gets_total", HITS) - hitsBefore;
+            double misses = server.metric("cache_gets_total", MISSES) - missesBefore;
             peers.forEach(Peer::close);
             ObjectNode entry = node.putObject(Integer.toString(connections));
+            entry.put("rows_per_result", totals.get(0));
             entry.put("pages_per_second", Math.round(done.get() / seconds));
             entry.set("latency", latency.toJson());
-            System.out.printf(Locale.ROOT, "  %d connections: %d pages/s%n", connections,
-                    Math.round(done.get() / seconds));
+            entry.put("page_cache_hit_ratio", Stats.round(hits / Math.max(1, hits + misses)));
+            System.out.printf(Locale.ROOT, "  %s, %d connections: %d pages/s, %.0f%% from the page cache%n", view,
+                    connections, Math.round(done.get() / seconds), 100 * hits / Math.max(1, hits + misses));
         }
         return node;
+    }
+
+    /** Reads every page of a result once, in order, from {@code offset} on. */
+    private static CompletableFuture<Void> readAll(Peer peer, String queryId, long total, long offset) {
+        if (offset >= total) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return peer.request(Peer.fetch(queryId, offset)).thenCompose(reply -> {
+            require(reply, "results");
+            return readAll(peer, queryId, total, offset + 100);
+        });
     }
 
     private CompletableFuture<Void> loop(Peer peer, String queryId, long total, long deadline, Stats latency,

@@ -51,8 +51,9 @@ final class EngineFloor implements AutoCloseable {
         }
     }
 
-    private static final String PAGE_SQL =
-            "SELECT * FROM floor_store.main.result WHERE rowid >= ? AND rowid < ? ORDER BY rowid";
+    /** The API's own page statement (sql/store/page.sql), on the table materialized here. */
+    private static final String PAGE_SQL = io.warehouseapi.store.SqlText.load("sql/store/page.sql")
+            .replace("{table}", "floor_store.main.result");
 
     /** Reads the page of 100 rows at {@code offset} of the last materialized result {@code count} times. */
     Stats pages(long offset, int count) throws SQLException {
@@ -67,7 +68,20 @@ final class EngineFloor implements AutoCloseable {
         return stats;
     }
 
-    /** As {@link #pages}, with the statement prepared once and reused: the engine's time without the prepare. */
+    /** Reads the page of 100 rows at each of {@code offsets} once, preparing the statement for each. */
+    Stats pages(List<Long> offsets) throws SQLException {
+        Stats stats = new Stats();
+        for (long offset : offsets) {
+            long started = System.nanoTime();
+            try (PreparedStatement ps = connection.prepareStatement(PAGE_SQL)) {
+                readPage(ps, offset);
+            }
+            stats.add((System.nanoTime() - started) / 1000);
+        }
+        return stats;
+    }
+
+    /** As {@link #pages(long, int)}, with the statement prepared once and reused: the engine's time without the prepare. */
     Stats pagesPrepared(long offset, int count) throws SQLException {
         Stats stats = new Stats();
         try (PreparedStatement ps = connection.prepareStatement(PAGE_SQL)) {

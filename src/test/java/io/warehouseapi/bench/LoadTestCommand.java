@@ -213,7 +213,7 @@ public final class LoadTestCommand {
         long expected = Math.max(0, Math.min(PAGE, total - offset));
         if (reply.json().path("offset").asLong(-1) != offset
             || reply.json().path("row_count").asLong(-1) != expected
-            || reply.json().path("results").size() != expected) {
+            || reply.rows() != expected) {
             wrongPages.incrementAndGet();
         }
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.Replies;
 import io.warehouseapi.store.Page;
+import io.warehouseapi.store.RowsJson;
 import io.warehouseapi.warehouse.Column;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,8 +20,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JSON shaping of one page: {@link Replies#results} on 100 rows of {@code trip_weather_vw}'s 35 columns (integers,
- * doubles, decimals, timestamps, strings, some NULLs), as the server writes every page.
+ * JSON shaping of one page of 100 rows of {@code trip_weather_vw}'s 35 columns (integers, doubles, decimals,
+ * timestamps, strings, some NULLs): {@link RowsJson#render}, the rows as a page read from the store is shaped, and
+ * {@link Replies#results}, the reply around rows already shaped, as every page is sent.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,17 +30,19 @@ import org.openjdk.jmh.annotations.State;
 public class RepliesBenchmark {
 
     private final Replies replies = new Replies();
+    private List<Column> columns;
+    private List<Object[]> rows;
     private Page page;
     private ApiRequest request;
 
     @Setup
     public void setUp() {
-        List<Column> columns = new ArrayList<>();
+        columns = new ArrayList<>();
         String[] types = {"INTEGER", "TIMESTAMP", "TIMESTAMP", "INTEGER", "VARCHAR", "DOUBLE", "DOUBLE"};
         for (int c = 0; c < 35; c++) {
             columns.add(new Column("COLUMN_" + c, types[c % types.length]));
         }
-        List<Object[]> rows = new ArrayList<>();
+        rows = new ArrayList<>();
         for (int r = 0; r < 100; r++) {
             Object[] row = new Object[35];
             for (int c = 0; c < 35; c++) {
@@ -52,8 +56,13 @@ public class RepliesBenchmark {
             }
             rows.add(row);
         }
-        page = new Page("01bf3c2e-0000-4f3a-9d1e-7c2a5b8e9f10", 100, 100, 10_000_000, columns, rows);
+        page = Page.of("01bf3c2e-0000-4f3a-9d1e-7c2a5b8e9f10", 100, 100, 10_000_000, columns, rows);
         request = new ApiRequest("fetch_results", null, page.queryId(), 100, 100, "r-17");
+    }
+
+    @Benchmark
+    public String rows() {
+        return RowsJson.render(columns, rows);
     }
 
     @Benchmark

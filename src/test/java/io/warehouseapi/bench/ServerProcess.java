@@ -102,6 +102,21 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The value of one sample of the server's Prometheus metrics ({@code /observe/metrics}): the line that starts with
+     * {@code name} followed by {@code labels} (as written, for example {@code {cache="result_pages",result="hit"}});
+     * 0 if there is none.
+     */
+    double metric(String name, String labels) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                .timeout(Duration.ofSeconds(10)).build();
+        String prefix = name + labels + " ";
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofLines()).body()
+                .filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
+                .findFirst().orElse(0);
+    }
+
     URI webSocket() {
         return URI.create("ws://127.0.0.1:" + port + "/ws");
     }
