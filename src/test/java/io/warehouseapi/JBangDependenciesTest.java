@@ -33,7 +33,7 @@ class JBangDependenciesTest {
             String version = declared.group(1) == null ? camelVersion : resolve(pom, declared.group(1));
             assertThat(gav[2]).as(dependency).isEqualTo(version);
         }
-        for (String driver : new String[] {"duckdb_jdbc", "snowflake-jdbc", "HikariCP", "bcpkix-jdk18on"}) {
+        for (String driver : new String[] {"duckdb_jdbc", "snowflake-jdbc", "HikariCP", "caffeine", "bcpkix-jdk18on"}) {
             assertThat(jbang.getProperty("camel.jbang.dependencies")).contains(":" + driver + ":");
         }
     }
