@@ -44,8 +44,18 @@ public final class BenchmarkCommand {
     private static final int WARM_UP_REQUESTS = 2000;
     /** Connections of the throughput run over the large view, whose pages are mostly read from the store. */
     private static final int UNCACHED_CONNECTIONS = 16;
-    private static final String HITS = "{cache=\"result_pages\",result=\"hit\"}";
-    private static final String MISSES = "{cache=\"result_pages\",result=\"miss\"}";
+
+    /** The server's page cache hits and misses so far, from its metrics. */
+    private record CacheGets(double hits, double misses) {
+        static CacheGets of(ServerProcess server) throws Exception {
+            return new CacheGets(server.metric("cache_gets_total", "{cache=\"result_pages\",result=\"hit\"}"),
+                    server.metric("cache_gets_total", "{cache=\"result_pages\",result=\"miss\"}"));
+        }
+
+        CacheGets since(CacheGets earlier) {
+            return new CacheGets(hits - earlier.hits, misses - earlier.misses);
+        }
+    }
 
     private final List<Long> scales = Stream.of(LoadTestCommand.setting("bench.scales").split(","))
             .map(String::strip).map(Long::parseLong).sorted().toList();
@@ -159,8 +169,7 @@ public final class BenchmarkCommand {
             total = last.json().path("total_rows").asLong();
             String queryId = last.json().path("query_id").asText();
             distinctOffsets = distinctOffsets(total, pages);
-            double hitsBefore = server.metric("cache_gets_total", HITS);
-            double missesBefore = server.metric("cache_gets_total", MISSES);
+            CacheGets before = CacheGets.of(server);
             pagesFrom = Instant.now();
             for (Map.Entry<String, Long> offset : offsets(total).entrySet()) {
                 Stats stats = new Stats();
@@ -181,8 +190,9 @@ public final class BenchmarkCommand {
                 apiDistinct.add(page.micros());
             }
             pagesTo = Instant.now();
-            hits = server.metric("cache_gets_total", HITS) - hitsBefore;
-            misses = server.metric("cache_gets_total", MISSES) - missesBefore;
+            CacheGets during = CacheGets.of(server).since(before);
+            hits = during.hits();
+            misses = during.misses();
             peer.close();
             if (smallest) {
                 throughput = Peer.JSON.createObjectNode();
@@ -393,16 +403,16 @@ public final class BenchmarkCommand {
             AtomicLong done = new AtomicLong();
             long deadline = System.nanoTime() + throughputTime.toNanos();
             List<CompletableFuture<Void>> loops = new ArrayList<>();
-            double hitsBefore = server.metric("cache_gets_total", HITS);
-            double missesBefore = server.metric("cache_gets_total", MISSES);
+            CacheGets before = CacheGets.of(server);
             long started = System.nanoTime();
             for (int i = 0; i < connections; i++) {
                 loops.add(loop(peers.get(i), queryIds.get(i), totals.get(i), deadline, latency, done));
             }
             CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - started) / 1e9;
-            double hits = server.metric("cache_gets_total", HITS) - hitsBefore;
-            double misses = server.metric("cache_gets_total", MISSES) - missesBefore;
+            CacheGets during = CacheGets.of(server).since(before);
+            double hits = during.hits();
+            double misses = during.misses();
             peers.forEach(Peer::close);
             ObjectNode entry = node.putObject(Integer.toString(connections));
             entry.put("rows_per_result", totals.get(0));

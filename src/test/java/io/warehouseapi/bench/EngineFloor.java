@@ -57,15 +57,7 @@ final class EngineFloor implements AutoCloseable {
 
     /** Reads the page of 100 rows at {@code offset} of the last materialized result {@code count} times. */
     Stats pages(long offset, int count) throws SQLException {
-        Stats stats = new Stats();
-        for (int i = 0; i < count; i++) {
-            long started = System.nanoTime();
-            try (PreparedStatement ps = connection.prepareStatement(PAGE_SQL)) {
-                readPage(ps, offset);
-            }
-            stats.add((System.nanoTime() - started) / 1000);
-        }
-        return stats;
+        return pages(java.util.Collections.nCopies(count, offset));
     }
 
     /** Reads the page of 100 rows at each of {@code offsets} once, preparing the statement for each. */
