@@ -22,7 +22,7 @@ USER 10001:10001
 ENV CAMEL_SERVER_HOST=0.0.0.0 \
     CAMEL_SERVER_PORT=8080 \
     WAREHOUSE_EMBEDDED_PATH=/app/data/warehouse.duckdb \
-    RESULTS_PATH=/app/data/results.duckdb \
+    RESULTS_SPILL_DIRECTORY=/app/data/results.spill \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 VOLUME /app/data
 EXPOSE 8080

@@ -13,7 +13,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 export CAMEL_SERVER_PORT="$port"
 export WAREHOUSE_EMBEDDED_PATH="$work/data/warehouse.duckdb"
-export RESULTS_PATH="$work/data/results.duckdb"
+export RESULTS_SPILL_DIRECTORY="$work/data/results.spill"
 export WAREHOUSE_EMBEDDED_SAMPLE_TRIPS=20000
 
 # the README's command, with `camel` being this launcher of the same CLI

@@ -36,7 +36,7 @@ SELECT
     t.end_station_latitude                           AS END_STATION_LATITUDE,
     t.end_station_longitude                          AS END_STATION_LONGITUDE,
     t.bikeid                                         AS BIKEID,
-    t.membership_type                                AS MEMBERSHIP_TYPE,
+    t.membership_type                                AS NAME,
     t.usertype                                       AS USERTYPE,
     t.birth_year                                     AS BIRTH_YEAR,
     t.gender                                         AS GENDER,

@@ -1,6 +1,8 @@
 -- The views of the sample schema with their columns: the catalog the API
--- checks every view_name against. Bound parameter: the schema.
-SELECT v.view_name, c.column_name, c.data_type
+-- checks every view_name against. The fourth column is a fingerprint of the
+-- view's definition, so that a result of an older definition is never reused.
+-- Bound parameter: the schema.
+SELECT v.view_name, c.column_name, c.data_type, md5(v.sql) AS definition
 FROM duckdb_views() v
 JOIN duckdb_columns() c
   ON c.database_name = v.database_name

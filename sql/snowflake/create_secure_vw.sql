@@ -2,9 +2,12 @@
 -- started in, temperatures in Celsius and Fahrenheit, 35 columns. A secure view,
 -- so the role that reads it sees neither its definition nor the tables below.
 --
--- Over the tables of Snowflake's Citibike lab in database CITIBIKE: TRIPS
--- (loaded from the lab's citibike-trips stage) and JSON_WEATHER_DATA (one
--- OpenWeatherMap document a row, column V).
+-- Over the tables of Snowflake's Citibike lab ("Zero to Snowflake") in
+-- database CITIBIKE: TRIPS as that lab creates it, with its 16 columns
+-- TRIPDURATION ... GENDER (the version whose column 13 is MEMBERSHIP_TYPE,
+-- loaded from the lab's citibike-trips stage), and JSON_WEATHER_DATA (one
+-- OpenWeatherMap document a row, column V). The view publishes
+-- MEMBERSHIP_TYPE as NAME, the name the original view's clients read.
 
 USE ROLE SYSADMIN;
 USE SCHEMA CITIBIKE.PUBLIC;
@@ -44,7 +47,7 @@ SELECT
     T.END_STATION_LATITUDE,
     T.END_STATION_LONGITUDE,
     T.BIKEID,
-    T.MEMBERSHIP_TYPE,
+    T.MEMBERSHIP_TYPE                          AS NAME,
     T.USERTYPE,
     T.BIRTH_YEAR,
     T.GENDER,

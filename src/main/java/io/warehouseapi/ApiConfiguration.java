@@ -69,6 +69,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private static final int POLL_THREADS = 2;
 
     private final AtomicBoolean configured = new AtomicBoolean();
+    /** The result store the meters read: the embedded one is made anew when the warehouse opens again. */
+    private final java.util.concurrent.atomic.AtomicReference<ResultStore> store =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private CamelContext camelContext;
 
     @PropertyInject("camel.server.port")
@@ -112,8 +115,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String queryTimeout;
 
 
-    @PropertyInject("results.path")
-    private String resultsPath;
+    @PropertyInject("results.spill-directory")
+    private String spillDirectory;
+    @PropertyInject("results.memory-limit")
+    private String storeMemoryLimit;
     @PropertyInject("results.retention")
     private String resultsRetention;
     @PropertyInject("results.page-cache.max-bytes")
@@ -192,18 +197,21 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
         ReconnectingWarehouse warehouse;
         if ("snowflake".equals(warehouseType)) {
-            // the result store is a DuckDB file of its own; Snowflake's results are copied into it
-            Path storeFile = Path.of(resultsPath).toAbsolutePath().normalize();
-            ResultStore.clear(storeFile);
-            HikariDataSource storeSource = dataSource("results", "jdbc:duckdb:" + storeFile);
-            closeOnStop(context, storeSource);
-            ResultStore store = new ResultStore(storeSource, storeFile, false, pageCache);
+            // the result store is an in-memory DuckDB instance of its own, named so that every connection of the
+            // pool opens the same one, and kept alive by a connection held for the application's life; Snowflake's
+            // results are copied into it
+            String storeUrl = "jdbc:duckdb::memory:results_" + Long.toHexString(System.nanoTime());
+            Connection storeAnchor = new org.duckdb.DuckDBDriver().connect(storeUrl, new java.util.Properties());
+            HikariDataSource storeSource = dataSource("results", storeUrl);
+            closeOnStop(context, storeSource, storeAnchor);
+            ResultStore store = new ResultStore(storeSource, Path.of(spillDirectory), storeMemoryLimit, false,
+                    pageCache);
             store.start();
-            registry.bind("resultStore", store);
+            bindStore(registry, store, metrics);
             SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
             warehouse = new ReconnectingWarehouse("snowflake", () -> openSnowflake(context, settings, store, executor));
         } else {
-            warehouse = new ReconnectingWarehouse("embedded", () -> openEmbedded(context, executor));
+            warehouse = new ReconnectingWarehouse("embedded", () -> openEmbedded(context, executor, metrics));
         }
         warehouse.connect();
         registry.bind("warehouse", warehouse);
@@ -228,7 +236,21 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         return warehouse;
     }
 
-    private Warehouse openEmbedded(CamelContext context, ExecutorService executor) throws Exception {
+    /** Binds the result store and publishes its meters (once, though the embedded one opens again on reconnect). */
+    private void bindStore(Registry registry, ResultStore store, ApiMetrics metrics) {
+        registry.bind("resultStore", store);
+        if (this.store.getAndSet(store) == null) {
+            metrics.gauge("warehouse_api_store_results", "Results held in the result store",
+                    () -> this.store.get().size());
+            metrics.gauge("warehouse_api_store_memory_bytes", "Bytes of stored results held in memory",
+                    () -> this.store.get().usage().memoryBytes());
+            metrics.gauge("warehouse_api_store_spilled_bytes", "Bytes of stored results spilled to disk",
+                    () -> this.store.get().usage().spilledBytes());
+        }
+    }
+
+    private Warehouse openEmbedded(CamelContext context, ExecutorService executor, ApiMetrics metrics)
+            throws Exception {
         Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
         Files.createDirectories(database.getParent());
         String url = "jdbc:duckdb:" + database;
@@ -250,9 +272,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         HikariDataSource dataSource = dataSource("warehouse", url);
         closeOnStop(context, dataSource, anchor);
-        ResultStore store = new ResultStore(dataSource, Path.of(resultsPath), true, pageCache);
+        ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true, pageCache);
         store.start();
-        context.getRegistry().bind("resultStore", store);
+        bindStore(context.getRegistry(), store, metrics);
         new SampleDataset(dataSource, sampleTrips).ensure();
         Warehouse warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
         warehouse.refreshViews();

@@ -104,7 +104,7 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         properties.setProperty("camel.server.port", Integer.toString(port()));
         properties.setProperty("camel.server.host", "127.0.0.1");
         properties.setProperty("warehouse.embedded.path", warehouseFile().toString());
-        properties.setProperty("results.path", dataDir().resolve("results.duckdb").toString());
+        properties.setProperty("results.spill-directory", dataDir().resolve("results.spill").toString());
         properties.setProperty("warehouse.embedded.sample.trips", Long.toString(tripCount()));
         if (onSnowflake()) {
             try {

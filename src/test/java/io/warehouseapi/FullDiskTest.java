@@ -30,7 +30,9 @@ class FullDiskTest extends ApiTestSupport {
 
     @Override
     protected void overrideProperties(Properties properties) {
-        properties.setProperty("results.path", mount().resolve("results.duckdb").toString());
+        // a small memory budget, so that results spill to the small disk
+        properties.setProperty("results.spill-directory", mount().resolve("spill").toString());
+        properties.setProperty("results.memory-limit", "128MB");
     }
 
     @Override
@@ -69,7 +71,7 @@ class FullDiskTest extends ApiTestSupport {
             String first = null;
             JsonNode failure = null;
             for (int i = 0; i < 30 && failure == null; i++) {
-                filler.send("{\"action\":\"run_view\",\"view_name\":\"trip_weather_vw\"}");
+                filler.send("{\"action\":\"run_view\",\"view_name\":\"trip_weather_vw\",\"fresh\":true}");
                 filler.next("submitted");
                 filler.next("running");
                 JsonNode reply = filler.next();

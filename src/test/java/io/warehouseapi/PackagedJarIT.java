@@ -46,7 +46,7 @@ class PackagedJarIT {
                 "CAMEL_SERVER_PORT", Integer.toString(port),
                 "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "5000",
                 "WAREHOUSE_EMBEDDED_PATH", work.resolve("data" + File.separator + "warehouse.duckdb").toString(),
-                "RESULTS_PATH", work.resolve("data" + File.separator + "results.duckdb").toString()), port);
+                "RESULTS_SPILL_DIRECTORY", work.resolve("data" + File.separator + "results.spill").toString()), port);
 
         try (WsClient client = WsClient.connect(port)) {
             JsonNode results = client.runView("trip_weather_vw", "");

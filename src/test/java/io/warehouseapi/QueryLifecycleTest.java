@@ -15,6 +15,12 @@ import static org.awaitility.Awaitility.await;
 /** Failing, cancelled and abandoned queries: the replies a client sees and what the engine does. */
 class QueryLifecycleTest extends ApiTestSupport {
 
+    @Override
+    protected void overrideProperties(java.util.Properties properties) {
+        // no reuse: a result is dropped as soon as its last query id goes
+        properties.setProperty("results.reuse-window", "0");
+    }
+
     @Test
     void a_view_that_fails_at_run_time_gives_query_failed_with_the_engines_message() {
         try (WsClient client = connect()) {

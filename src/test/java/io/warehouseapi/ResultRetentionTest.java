@@ -17,6 +17,8 @@ class ResultRetentionTest extends ApiTestSupport {
     protected void overrideProperties(Properties properties) {
         properties.setProperty("results.retention", "PT1S");
         properties.setProperty("results.eviction-interval", "200");
+        // the result itself stays for reuse until its window has passed too
+        properties.setProperty("results.reuse-window", "PT2S");
     }
 
     @Test

@@ -88,7 +88,7 @@ class RouteReloadTest extends ApiTestSupport {
                               ref: queries
                               method: "readPage(${exchangeProperty.owner}, ${exchangeProperty.request})"
                         - setBody:
-                            simple: '{"type":"row_count","query_id":"${body.queryId}","total_rows":${body.totalRows}}'
+                            simple: '{"type":"row_count","query_id":"${body.queryId}","total_rows":${body.page.totalRows}}'
                         - to: direct:send-reply
                 """);
         Path ingress = routes().resolve("receive-request.camel.yaml");

@@ -3,13 +3,19 @@ package io.warehouseapi.api;
 /**
  * One validated request. Optional fields the client did not send are {@code null}; {@code offset} and
  * {@code pageSize} carry their defaults. {@code token} is the credential of an {@code auth} request, and is left out
- * of {@link #toString()} so that no log line can carry it.
+ * of {@link #toString()} so that no log line can carry it. {@code fresh} is a {@code run_view}'s wish not to be
+ * answered from a result that had finished before it arrived.
  */
 public record ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId,
-                         String token) {
+                         String token, boolean fresh) {
 
     public ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId) {
-        this(action, viewName, queryId, offset, pageSize, requestId, null);
+        this(action, viewName, queryId, offset, pageSize, requestId, null, false);
+    }
+
+    public ApiRequest(String action, String viewName, String queryId, long offset, int pageSize, String requestId,
+                      String token) {
+        this(action, viewName, queryId, offset, pageSize, requestId, token, false);
     }
 
     /** The name of the action as sent, for content-based routing in the route files. */
@@ -24,6 +30,6 @@ public record ApiRequest(String action, String viewName, String queryId, long of
     @Override
     public String toString() {
         return "ApiRequest[action=" + action + ", viewName=" + viewName + ", queryId=" + queryId + ", offset=" + offset
-               + ", pageSize=" + pageSize + ", requestId=" + requestId + (token == null ? "" : ", token=(hidden)") + "]";
+               + ", pageSize=" + pageSize + ", requestId=" + requestId + (fresh ? ", fresh=true" : "") + (token == null ? "" : ", token=(hidden)") + "]";
     }
 }

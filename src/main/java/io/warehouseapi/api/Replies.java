@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.QueryProgress;
+import io.warehouseapi.query.ResultPage;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.ExposedView;
@@ -64,10 +65,12 @@ public class Replies {
      * The {@code results} reply. Its rows are already JSON, so the reply is put together around them in one copy
      * rather than passed through a generator again: a page from the page cache costs little more than its bytes.
      */
-    public String results(Page page, ApiRequest request) {
+    public String results(ResultPage result, ApiRequest request) {
+        Page page = result.page();
         String head = write(gen -> {
             gen.writeStringField("type", "results");
-            gen.writeStringField("query_id", page.queryId());
+            gen.writeStringField("query_id", result.queryId());
+            gen.writeStringField("computed_at", result.computedAt().toString());
             gen.writeNumberField("offset", page.offset());
             gen.writeNumberField("page_size", page.pageSize());
             gen.writeNumberField("row_count", page.rowCount());

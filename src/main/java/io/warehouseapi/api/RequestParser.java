@@ -86,7 +86,8 @@ public class RequestParser {
         }
         return switch (action) {
             case RUN_VIEW -> new ApiRequest(name, requiredString(root, "view_name", requestId), null, 0,
-                    pageSize(root.get("page_size"), requestId, pageSizeCap), requestId);
+                    pageSize(root.get("page_size"), requestId, pageSizeCap), requestId, null,
+                    optionalBoolean(root, "fresh", requestId));
             case FETCH_RESULTS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId),
                     offset(root.get("offset"), requestId), pageSize(root.get("page_size"), requestId, pageSizeCap),
                     requestId);
@@ -114,6 +115,14 @@ public class RequestParser {
             throw ApiException.badRequest("The field '" + field + "' must be a string.", requestId);
         }
         return value == null ? null : value.textValue();
+    }
+
+    private static boolean optionalBoolean(JsonNode root, String field, String requestId) {
+        JsonNode value = present(root.get(field));
+        if (value != null && !value.isBoolean()) {
+            throw ApiException.badRequest("The field '" + field + "' must be true or false.", requestId);
+        }
+        return value != null && value.booleanValue();
     }
 
     private JsonNode readTree(String text) {

@@ -1,6 +1,8 @@
 package io.warehouseapi.embedded;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
@@ -48,6 +50,7 @@ public class EmbeddedWarehouse implements Warehouse {
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final ViewCatalog catalog;
+    private final String definitionSql = SqlText.load("sql/embedded/view-definition.sql");
 
     public EmbeddedWarehouse(DataSource dataSource, ResultStore store, ExecutorService executor, String schema,
                              String exposedViewsPattern) {
@@ -68,6 +71,22 @@ public class EmbeddedWarehouse implements Warehouse {
     @Override
     public ViewCatalog catalog() {
         return catalog;
+    }
+
+    /** Asks DuckDB's own catalog (a lookup of well under a millisecond), so a redefined view is never missed. */
+    @Override
+    public String currentDefinition(ExposedView view) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(definitionSql)) {
+            ps.setString(1, schema);
+            ps.setString(2, view.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        } catch (SQLException e) {
+            LOG.warn("Cannot read the definition of view {}: {}", view.name(), engineMessage(e));
+            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
+        }
     }
 
     @Override
@@ -111,13 +130,17 @@ public class EmbeddedWarehouse implements Warehouse {
             store.drop(execution.queryId);
         } catch (SQLException e) {
             String error = engineMessage(e);
-            if (error.startsWith("IO Error") || error.contains("No space left on device")) {
-                // the result store could not be written: the operator needs the engine's words, the client does not
-                // need the server's file names
+            if (error.startsWith("IO Error") || error.contains("No space left on device")
+                || error.contains("failed to offload")) {
+                // the result store could not spill to disk: the operator needs the engine's words, the client does
+                // not need the server's file names
                 LOG.warn("query={}: the result store could not be written: {}", execution.queryId, error);
-                error = error.contains("No space left on device")
+                error = error.contains("No space left on device") || error.contains("failed to offload")
                         ? "The result could not be stored: the server's result store is out of disk space."
                         : "The result could not be stored: the server could not write its result store.";
+            } else if (error.startsWith("Out of Memory Error")) {
+                LOG.warn("query={}: out of memory: {}", execution.queryId, error);
+                error = "The query needs more memory than the server's limit (results.memory-limit) allows.";
             }
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {

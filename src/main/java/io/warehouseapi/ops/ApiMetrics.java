@@ -61,6 +61,12 @@ public class ApiMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /** A {@code run_view} was answered: {@code how} is fresh (a new warehouse query), shared or reused. */
+    public void runView(String how) {
+        Counter.builder("warehouse_api_run_views").description("run_view requests, by how they were answered")
+                .tag("how", how).register(registry).increment();
+    }
+
     public void polled() {
         polls.increment();
     }

@@ -1,9 +1,14 @@
 package io.warehouseapi.query;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,6 +20,7 @@ import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.ops.ApiMetrics;
 import io.warehouseapi.store.Page;
+import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
@@ -24,23 +30,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The query lifecycle as the API sees it, whichever warehouse runs the queries: who owns which query id, its state,
- * its time limit, its pages, and what happens when its connection goes away. A query id is usable only by the owner
- * that started it (its connection, or with authentication its principal, on any connection); to anyone else it does
- * not exist.
+ * The query lifecycle as the API sees it, whichever warehouse runs the queries.
+ * <p>
+ * Two layers. A <em>shared query</em> is one warehouse query and its one stored result, for one question (a view as
+ * currently defined). A <em>query id</em> is what one client holds: its own id, owner, progress and replies, attached
+ * to a shared query. Identical {@code run_view}s while a shared query is queued or running join it; an identical one
+ * within the view's reuse window after it succeeded is answered from its stored result without touching the
+ * warehouse ({@code fresh} asks never to be answered from a result that finished before the request). A query id is
+ * usable only by its owner (its connection, or with authentication its principal, on any connection); to anyone else
+ * it does not exist. A shared query is cancelled in the warehouse when the last id waiting for it goes, and its result
+ * is dropped when the last id using it expires or is released, and its reuse window has passed.
  */
 public class QueryService {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Warehouse warehouse;
     private final Duration statementTimeout;
     private final Duration resultRetention;
     private final ApiMetrics metrics;
     private final int maxPerOwner;
-    private final Map<String, Query> queries = new ConcurrentHashMap<>();
+    private final Map<String, Handle> handles = new ConcurrentHashMap<>();
+    /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
+    private final Map<Question, Shared> current = new ConcurrentHashMap<>();
+    /** Every shared query whose result is held, current or not. */
+    private final Set<Shared> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService pollTimer;
+    private volatile ReusePolicy reuse = ReusePolicy.NONE;
+    private volatile String reuseSettings = "";
 
     /**
      * @param pollTimer the threads on which a {@code run_view} waits between polls and then goes on (no thread is
@@ -54,32 +73,85 @@ public class QueryService {
         this.statementTimeout = statementTimeout;
         this.resultRetention = resultRetention;
         this.metrics = metrics;
-        metrics.gauge("warehouse_api_queries_in_flight", "Queries submitted and not yet ended", this::inFlight);
+        metrics.gauge("warehouse_api_queries_in_flight", "Warehouse queries submitted and not yet ended",
+                this::inFlight);
+        metrics.gauge("warehouse_api_results_shared", "Stored results held for query ids or for reuse",
+                held::size);
+    }
+
+    /** One question asked of the warehouse: a view, as it is defined now. */
+    record Question(String view, String definition) {
     }
 
     /**
-     * Starts {@code SELECT * FROM <view>} for a {@code run_view} request; returns the query id.
+     * Answers a {@code run_view}: joins an identical query in flight, reuses an identical finished result within the
+     * view's reuse window, or starts {@code SELECT * FROM <view>}; returns the client's new query id.
      *
-     * @param owner      who may use the query id (see {@code Sessions.owner})
-     * @param connection the connection that asked, which waits for the first page
+     * @param owner       who may use the query id (see {@code Sessions.owner})
+     * @param connection  the connection that asked, which waits for the first page
+     * @param reuseWindow {@code results.reuse-window}, passed by the route so that a change is live on reload
+     * @param perView     {@code results.reuse-window.views}, likewise
      */
-    public String submit(String owner, String connection, ApiRequest request) {
+    public String submit(String owner, String connection, ApiRequest request, String reuseWindow, String perView) {
         if (!warehouse.isAvailable()) {
             throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
         }
+        ReusePolicy policy = reusePolicy(reuseWindow, perView);
         ExposedView view = findView(request.viewName());
-        long running = queries.values().stream().filter(q -> q.connection.equals(connection) && q.finishedAt == 0)
-                .count();
+        long running = handles.values().stream()
+                .filter(h -> h.connection.equals(connection) && h.finishedAt == 0).count();
         if (running >= maxPerOwner) {
             throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "This connection has " + running
                                    + " queries running, the most it may have; wait for one to end or cancel it.");
         }
-        String queryId = warehouse.submit(view);
-        Query query = new Query(queryId, owner, connection, view.name(), request.hasRequestId());
-        queries.put(queryId, query);
-        metrics.queryStarted();
-        LOG.info("query={} view={} state=QUEUED", queryId, view.name());
+        Duration window = policy.windowFor(view.name());
+        Question question = new Question(view.name(), warehouse.currentDefinition(view));
+        Instant asked = Instant.now();
+        How[] how = {How.FRESH};
+        Shared shared = current.compute(question, (q, existing) -> {
+            if (existing != null && existing.attach()) {
+                if (!existing.isFinished()) {
+                    how[0] = How.JOINED;
+                    return existing;
+                }
+                if (existing.succeeded() && !request.fresh() && existing.reusableAt(asked, window)) {
+                    how[0] = How.REUSED;
+                    return existing;
+                }
+                existing.detach();
+            }
+            // a fresh run: the warehouse says no (busy, unreachable) by throwing, and nothing changes
+            Shared started = new Shared(q, warehouse.submit(view));
+            started.attach();
+            held.add(started);
+            return started;
+        });
+        if (how[0] == How.FRESH) {
+            metrics.queryStarted();
+        }
+        metrics.runView(how[0].meter);
+        String queryId = newId();
+        Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId());
+        handles.put(queryId, handle);
+        LOG.info("query={} view={} state=QUEUED result={} {}", queryId, view.name(), shared.warehouseId,
+                how[0].logged);
         return queryId;
+    }
+
+    private ReusePolicy reusePolicy(String window, String perView) {
+        String settings = window + "\n" + perView;
+        if (!settings.equals(reuseSettings)) {
+            reuse = ReusePolicy.parse(window, perView);
+            reuseSettings = settings;
+        }
+        return reuse;
+    }
+
+    /** A new query id: 128 random bits, URL-safe, 22 characters. */
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private ExposedView findView(String name) {
@@ -98,100 +170,106 @@ public class QueryService {
 
     /** One poll of a query that a {@code run_view} started, enforcing the statement timeout. */
     public QueryProgress poll(String queryId) {
-        Query query = queries.get(queryId);
-        if (query == null) {
+        Handle handle = handles.get(queryId);
+        if (handle == null) {
             // its owner went away and the query was cancelled and forgotten
             return new QueryProgress(queryId, QueryState.CANCELLED, 0, false);
         }
-        QueryState state = stateOf(query);
+        QueryState state = stateOf(handle);
         metrics.polled();
-        long elapsedMs = query.elapsedMs();
-        if (state == QueryState.RUNNING && !query.seenRunning) {
-            query.seenRunning = true;
-            LOG.info("query={} view={} state=RUNNING duration_ms={}", queryId, query.view, elapsedMs);
-        }
-        if (!state.isFinished() && elapsedMs > statementTimeout.toMillis()) {
-            query.timedOut = true;
-            warehouse.cancel(queryId);
-            state = QueryState.CANCELLED;
+        long elapsedMs = handle.elapsedMs();
+        if (state == QueryState.RUNNING && !handle.seenRunning) {
+            handle.seenRunning = true;
+            LOG.info("query={} view={} state=RUNNING duration_ms={}", queryId, handle.shared.question.view(),
+                    elapsedMs);
         }
         if (state.isFinished()) {
-            query.finished(state);
+            handle.finished(state);
         }
-        return new QueryProgress(queryId, state, elapsedMs, !state.isFinished() && query.progressDue());
+        return new QueryProgress(queryId, state, elapsedMs, !state.isFinished() && handle.progressDue());
     }
 
     /**
-     * The next poll of a query, after the given delay or as soon as the warehouse says the query has ended, whichever
-     * comes first: a result is never kept waiting for the rest of a delay. Asynchronous: the route goes on, on a
-     * poll-timer thread, when the returned stage completes.
+     * The next poll of a query, after the given delay or as soon as the warehouse says the query has ended (or its
+     * client cancelled it), whichever comes first: a result is never kept waiting for the rest of a delay.
+     * Asynchronous: the route goes on, on a poll-timer thread, when the returned stage completes.
      */
     public CompletableFuture<QueryProgress> awaitPoll(String queryId, long delayMs) {
         CompletableFuture<Void> wake = new CompletableFuture<>();
         ScheduledFuture<?> timer = pollTimer.schedule(() -> wake.complete(null), delayMs, TimeUnit.MILLISECONDS);
-        warehouse.whenEnded(queryId).ifPresent(ended -> ended.whenComplete((ignored, failure) -> {
+        Runnable early = () -> {
             if (timer.cancel(false)) {
                 // not on the warehouse's thread, which has its next query to run
                 pollTimer.execute(() -> wake.complete(null));
             }
-        }));
+        };
+        Handle handle = handles.get(queryId);
+        if (handle != null) {
+            handle.cancelled.thenRun(early);
+            warehouse.whenEnded(handle.shared.warehouseId)
+                    .ifPresent(ended -> ended.whenComplete((ignored, failure) -> early.run()));
+        }
         return wake.thenApply(ignored -> poll(queryId));
     }
 
     /** The first page of a query that a {@code run_view} started and polled to its end. */
-    public Page firstPage(String queryId, ApiRequest request) {
-        Query query = queries.get(queryId);
-        if (query == null) {
+    public ResultPage firstPage(String queryId, ApiRequest request) {
+        Handle handle = handles.get(queryId);
+        if (handle == null) {
             throw new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", queryId, null);
         }
-        Page page = page(query, 0, request.pageSize());
-        metrics.firstPage(System.nanoTime() - query.startedAt, page.rowCount());
+        ResultPage page = page(handle, 0, request.pageSize());
+        metrics.firstPage(System.nanoTime() - handle.startedAt, page.page().rowCount());
         return page;
     }
 
     /** A page of a finished query, for {@code fetch_results}. */
-    public Page readPage(String owner, ApiRequest request) {
+    public ResultPage readPage(String owner, ApiRequest request) {
         long started = System.nanoTime();
-        Page page = page(owned(owner, request.queryId()), request.offset(), request.pageSize());
-        metrics.page(System.nanoTime() - started, page.rowCount());
+        ResultPage page = page(owned(owner, request.queryId()), request.offset(), request.pageSize());
+        metrics.page(System.nanoTime() - started, page.page().rowCount());
         return page;
     }
 
-    private Page page(Query query, long offset, int pageSize) {
-        WarehouseStatus status = warehouse.status(query.id);
-        QueryState state = status == null ? QueryState.CANCELLED : status.state();
+    private ResultPage page(Handle handle, long offset, int pageSize) {
+        Shared shared = handle.shared;
+        QueryState state = stateOf(handle);
         switch (state) {
             case QUEUED, RUNNING -> throw new ApiException(ErrorCode.QUERY_NOT_FINISHED,
-                    "The query is still " + state.name().toLowerCase(Locale.ROOT) + "; wait for its results.", query.id,
-                    null);
-            case FAILED -> throw new ApiException(ErrorCode.QUERY_FAILED, status.errorMessage(), query.id, null);
-            case CANCELLED -> throw query.timedOut
+                    "The query is still " + state.name().toLowerCase(Locale.ROOT) + "; wait for its results.",
+                    handle.id, null);
+            case FAILED -> throw new ApiException(ErrorCode.QUERY_FAILED, shared.error(), handle.id, null);
+            case CANCELLED -> throw shared.timedOut && !handle.isCancelled()
                     ? new ApiException(ErrorCode.QUERY_TIMEOUT, "The query ran longer than the limit of "
                                                                 + statementTimeout.toSeconds() + " s and was cancelled.",
-                            query.id, null)
-                    : new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", query.id, null);
+                            handle.id, null)
+                    : new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", handle.id, null);
             default -> {
                 // SUCCESS: read below
             }
         }
-        Page page = warehouse.readPage(query.id, offset, pageSize);
+        Page page = warehouse.readPage(shared.warehouseId, offset, pageSize);
         if (page == null) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.",
-                    query.id, null);
+                    handle.id, null);
         }
-        return page;
+        return new ResultPage(handle.id, shared.computedAt(), page);
     }
 
-    /** Cancels a query for {@code cancel}; a query that already ended is left as it is. */
+    /**
+     * Cancels a query for {@code cancel}: ends this client's interest in it; the warehouse query stops when nobody
+     * waits for it any more. A query that already ended is left as it is.
+     */
     public CancelOutcome cancel(String owner, ApiRequest request) {
-        Query query = owned(owner, request.queryId());
-        QueryState state = stateOf(query);
+        Handle handle = owned(owner, request.queryId());
+        QueryState state = stateOf(handle);
         if (state.isFinished()) {
-            return new CancelOutcome(query.id, false, state);
+            return new CancelOutcome(handle.id, false, state);
         }
-        warehouse.cancel(query.id);
-        query.finished(QueryState.CANCELLED);
-        return new CancelOutcome(query.id, true, QueryState.CANCELLED);
+        handle.cancel();
+        handle.finished(QueryState.CANCELLED);
+        release(handle);
+        return new CancelOutcome(handle.id, true, QueryState.CANCELLED);
     }
 
     /** The state of a query, for {@code query_status}. */
@@ -200,99 +278,287 @@ public class QueryService {
     }
 
     /**
-     * A connection has gone: the queries it started and still waited for are cancelled and forgotten, and so are its
-     * finished ones when the connection was their owner. With authentication, finished results stay readable by
-     * their principal from its other connections until they expire.
+     * A connection has gone: the queries it started and still waited for are given up (and cancelled in the warehouse
+     * when nobody else waits for them), and its finished ones are forgotten when the connection was their owner.
+     * With authentication, finished results stay readable by their principal from its other connections until they
+     * expire.
      */
     public void release(String connection) {
-        queries.values().removeIf(query -> {
-            if (!query.connection.equals(connection)) {
+        handles.values().removeIf(handle -> {
+            if (!handle.connection.equals(connection)) {
                 return false;
             }
-            QueryState state = stateOf(query);
-            if (state.isFinished() && !query.owner.equals(connection)) {
+            QueryState state = stateOf(handle);
+            if (state.isFinished() && !handle.owner.equals(connection)) {
                 return false;
             }
-            warehouse.forget(query.id);
             if (!state.isFinished()) {
-                LOG.info("query={} view={}: its connection closed; cancelling it", query.id, query.view);
-                query.finished(QueryState.CANCELLED);
+                LOG.info("query={} view={}: its connection closed; giving it up", handle.id,
+                        handle.shared.question.view());
+                handle.cancel();
+                handle.finished(QueryState.CANCELLED);
             }
+            release(handle);
             return true;
         });
     }
 
-    /** Forgets the finished queries older than the retention; returns how many. */
+    /** Forgets the finished query ids older than the retention, and the results nobody uses; returns how many ids. */
     public int evictExpired() {
         long cutoff = System.nanoTime() - resultRetention.toNanos();
         int[] evicted = {0};
-        queries.values().removeIf(query -> {
-            if (query.finishedAt != 0 && query.finishedAt - cutoff < 0) {
-                warehouse.forget(query.id);
+        handles.values().removeIf(handle -> {
+            if (handle.finishedAt != 0 && handle.finishedAt - cutoff < 0) {
+                release(handle);
                 evicted[0]++;
                 return true;
             }
             return false;
         });
+        Instant now = Instant.now();
+        for (Shared shared : held) {
+            if (shared.users() == 0 && !shared.reusableAt(now, reuse.windowFor(shared.question.view()))) {
+                drop(shared);
+            }
+        }
         if (evicted[0] > 0) {
-            LOG.info("Evicted {} results older than {}", evicted[0], resultRetention);
+            LOG.info("Evicted {} query ids older than {}", evicted[0], resultRetention);
         }
         return evicted[0];
     }
 
-    /** Cancels every query still running, as at shutdown; returns how many. */
+    /** Cancels every warehouse query still running, as at shutdown; returns how many. */
     public int cancelAll() {
         int cancelled = 0;
-        for (Query query : queries.values()) {
-            if (query.finishedAt == 0 && !stateOf(query).isFinished()) {
-                warehouse.cancel(query.id);
+        for (Shared shared : held) {
+            if (!shared.isFinished() && !sharedState(shared).isFinished()) {
+                warehouse.cancel(shared.warehouseId);
                 cancelled++;
             }
         }
         return cancelled;
     }
 
-    /** How many queries are known and not yet finished. */
+    /** The warehouse's own id of the query behind a query id (which names its stored result), or null. */
+    public String warehouseIdOf(String queryId) {
+        Handle handle = handles.get(queryId);
+        return handle == null ? null : handle.shared.warehouseId;
+    }
+
+    /** How many warehouse queries are known and not yet finished. */
     public long inFlight() {
-        return queries.values().stream().filter(query -> query.finishedAt == 0).count();
+        return held.stream().filter(shared -> !shared.isFinished()).count();
     }
 
-    private QueryState stateOf(Query query) {
-        WarehouseStatus status = warehouse.status(query.id);
-        return status == null ? QueryState.CANCELLED : status.state();
+    /** Ends one id's use of its shared query: the last one out cancels a query in flight, or drops a stale result. */
+    private void release(Handle handle) {
+        if (!handle.release()) {
+            return;
+        }
+        Shared shared = handle.shared;
+        current.computeIfPresent(shared.question, (q, existing) -> {
+            if (existing == shared && shared.users() == 0 && !shared.isFinished()) {
+                return null;
+            }
+            return existing;
+        });
+        if (shared.users() > 0) {
+            return;
+        }
+        if (!shared.isFinished() && !sharedState(shared).isFinished()) {
+            LOG.info("result={} view={}: nobody waits for it any more; cancelling it", shared.warehouseId,
+                    shared.question.view());
+            drop(shared);
+        } else if (current.get(shared.question) != shared
+                   || !shared.reusableAt(Instant.now(), reuse.windowFor(shared.question.view()))) {
+            // nobody can reuse it: another result answers its question now, it has none, or its window has passed
+            drop(shared);
+        }
+        // else: kept for reuse until its window has passed (evictExpired)
     }
 
-    private Query owned(String owner, String queryId) {
-        Query query = queries.get(queryId);
-        if (query == null || !query.owner.equals(owner)) {
+    private void drop(Shared shared) {
+        if (!shared.retire()) {
+            return;
+        }
+        current.remove(shared.question, shared);
+        held.remove(shared);
+        warehouse.forget(shared.warehouseId);
+    }
+
+    private QueryState stateOf(Handle handle) {
+        return handle.isCancelled() ? QueryState.CANCELLED : sharedState(handle.shared);
+    }
+
+    /** The state of a shared query, enforcing the statement timeout; a final state is kept. */
+    private QueryState sharedState(Shared shared) {
+        QueryState known = shared.finalState;
+        if (known != null) {
+            return known;
+        }
+        WarehouseStatus status = warehouse.status(shared.warehouseId);
+        QueryState state = status == null ? QueryState.CANCELLED : status.state();
+        if (!state.isFinished() && shared.elapsedMs() > statementTimeout.toMillis()) {
+            shared.timedOut = true;
+            warehouse.cancel(shared.warehouseId);
+            state = QueryState.CANCELLED;
+        }
+        if (state.isFinished()) {
+            StoredResult result = state == QueryState.SUCCESS ? warehouse.result(shared.warehouseId) : null;
+            shared.finish(state, status == null ? null : status.errorMessage(), result);
+            if (state != QueryState.SUCCESS) {
+                // a failed or cancelled query answers nobody who asks later
+                current.remove(shared.question, shared);
+            }
+        }
+        return state;
+    }
+
+    private Handle owned(String owner, String queryId) {
+        Handle handle = queryId == null ? null : handles.get(queryId);
+        if (handle == null || !handle.owner.equals(owner)) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
         }
-        return query;
+        return handle;
     }
 
-    private final class Query {
+    /** How a {@code run_view} was answered, for the lifecycle log and the meters. */
+    private enum How {
+        FRESH("fresh", "how=fresh"), JOINED("shared", "how=joined"), REUSED("reused", "how=reused");
+
+        final String meter;
+        final String logged;
+
+        How(String meter, String logged) {
+            this.meter = meter;
+            this.logged = logged;
+        }
+    }
+
+    /** One warehouse query and its stored result, used by one or more query ids. */
+    private static final class Shared {
+        final Question question;
+        final String warehouseId;
+        final long startedAt = System.nanoTime();
+        private int users;
+        private boolean retired;
+        volatile QueryState finalState;
+        volatile boolean timedOut;
+        private volatile String error;
+        private volatile Instant computedAt;
+
+        Shared(Question question, String warehouseId) {
+            this.question = question;
+            this.warehouseId = warehouseId;
+        }
+
+        /** Adds a user; false if the result has been dropped already. */
+        synchronized boolean attach() {
+            if (retired) {
+                return false;
+            }
+            users++;
+            return true;
+        }
+
+        synchronized void detach() {
+            users--;
+        }
+
+        synchronized int users() {
+            return users;
+        }
+
+        /** Marks the result dropped, if nobody uses it; true the first time. */
+        synchronized boolean retire() {
+            if (retired || users > 0) {
+                return false;
+            }
+            retired = true;
+            return true;
+        }
+
+        boolean isFinished() {
+            return finalState != null;
+        }
+
+        boolean succeeded() {
+            return finalState == QueryState.SUCCESS;
+        }
+
+        synchronized void finish(QueryState state, String errorMessage, StoredResult result) {
+            if (finalState != null) {
+                return;
+            }
+            error = errorMessage;
+            computedAt = (result != null ? result.storedAt() : Instant.now()).truncatedTo(ChronoUnit.MILLIS);
+            finalState = state;
+        }
+
+        /** Whether this result may answer a request made at {@code asked}, under a reuse window. */
+        boolean reusableAt(Instant asked, Duration window) {
+            Instant computed = computedAt;
+            return succeeded() && computed != null && !window.isZero()
+                   && asked.isBefore(computed.plus(window));
+        }
+
+        Instant computedAt() {
+            return computedAt;
+        }
+
+        String error() {
+            return error == null ? "The query failed." : error;
+        }
+
+        long elapsedMs() {
+            return (System.nanoTime() - startedAt) / 1_000_000;
+        }
+    }
+
+    /** One client's query id: its owner, its connection, its progress, attached to a shared query. */
+    private final class Handle {
         final String id;
         final String owner;
         final String connection;
-        final String view;
+        final Shared shared;
         final boolean wantsProgress;
         final long startedAt = System.nanoTime();
+        /** Completed when this client cancels, or gives up the query when its connection closes. */
+        final CompletableFuture<Void> cancelled = new CompletableFuture<>();
         long lastProgressAt = startedAt;
         volatile long finishedAt;
-        volatile boolean timedOut;
         volatile boolean seenRunning;
+        private boolean released;
 
-        Query(String id, String owner, String connection, String view, boolean wantsProgress) {
+        Handle(String id, String owner, String connection, Shared shared, boolean wantsProgress) {
             this.id = id;
             this.owner = owner;
             this.connection = connection;
-            this.view = view;
+            this.shared = shared;
             this.wantsProgress = wantsProgress;
         }
 
         long elapsedMs() {
             long end = finishedAt != 0 ? finishedAt : System.nanoTime();
             return (end - startedAt) / 1_000_000;
+        }
+
+        boolean isCancelled() {
+            return cancelled.isDone();
+        }
+
+        void cancel() {
+            cancelled.complete(null);
+        }
+
+        /** Gives up this id's use of its shared query; true the first time. */
+        synchronized boolean release() {
+            if (released) {
+                return false;
+            }
+            released = true;
+            shared.detach();
+            return true;
         }
 
         synchronized boolean progressDue() {
@@ -307,8 +573,9 @@ public class QueryService {
         synchronized void finished(QueryState state) {
             if (finishedAt == 0) {
                 finishedAt = System.nanoTime();
-                String outcome = timedOut ? "TIMEOUT" : state.name();
-                LOG.info("query={} view={} state={} duration_ms={}", id, view, outcome, elapsedMs());
+                String outcome = shared.timedOut && !isCancelled() ? "TIMEOUT" : state.name();
+                LOG.info("query={} view={} state={} duration_ms={}", id, shared.question.view(), outcome,
+                        elapsedMs());
                 metrics.queryFinished(switch (outcome) {
                     case "SUCCESS" -> "succeeded";
                     case "FAILED" -> "failed";

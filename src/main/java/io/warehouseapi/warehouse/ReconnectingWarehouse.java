@@ -124,6 +124,11 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
+    public String currentDefinition(ExposedView view) {
+        return require().currentDefinition(view);
+    }
+
+    @Override
     public Optional<CompletionStage<Void>> whenEnded(String queryId) {
         Warehouse warehouse = delegate;
         return warehouse == null ? Optional.empty() : warehouse.whenEnded(queryId);

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A warehouse's catalog of exposed views, read with one statement that returns (view, column, type) rows in order for
- * a bound schema, narrowed by the include pattern, and kept until the next read. Whether the last read succeeded is
+ * A warehouse's catalog of exposed views, read with one statement that returns (view, column, type, definition) rows
+ * in order for a bound schema, narrowed by the include pattern, and kept until the next read. Whether the last read succeeded is
  * the warehouse's availability.
  */
 public class ViewCatalog {
@@ -73,6 +73,7 @@ public class ViewCatalog {
     /** Reads the catalog again; on failure keeps the last views and marks the warehouse unreachable. */
     public void refresh() {
         Map<String, List<Column>> columns = new LinkedHashMap<>();
+        Map<String, String> definitions = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection(); PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
@@ -81,6 +82,7 @@ public class ViewCatalog {
                     if (include.matcher(view).matches()) {
                         columns.computeIfAbsent(view, v -> new ArrayList<>())
                                 .add(new Column(rs.getString(2), rs.getString(3)));
+                        definitions.putIfAbsent(view, rs.getString(4));
                     }
                 }
             }
@@ -91,7 +93,8 @@ public class ViewCatalog {
             return;
         }
         List<ExposedView> loaded = new ArrayList<>();
-        columns.forEach((view, cols) -> loaded.add(new ExposedView(clientName.apply(view), sqlName.apply(view), cols)));
+        columns.forEach((view, cols) -> loaded.add(new ExposedView(clientName.apply(view), sqlName.apply(view), cols,
+                definitions.get(view))));
         if (!loaded.equals(views)) {
             LOG.info("Exposed views: {}", loaded.stream().map(ExposedView::name).toList());
         }

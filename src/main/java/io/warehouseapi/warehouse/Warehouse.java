@@ -41,6 +41,15 @@ public interface Warehouse {
         return catalog().isAvailable();
     }
 
+    /**
+     * The fingerprint of a view's definition as the warehouse has it now, checked before a finished result of the
+     * view is reused: by default what the catalog said at its last read ({@code warehouse.views.refresh-interval}); an
+     * adapter for which asking costs nothing asks the warehouse itself.
+     */
+    default String currentDefinition(ExposedView view) {
+        return view.definition();
+    }
+
     /** Starts {@code SELECT * FROM <view>} and returns its query id at once, without waiting for it to run. */
     String submit(ExposedView view);
 

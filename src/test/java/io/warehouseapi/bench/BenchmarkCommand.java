@@ -41,6 +41,7 @@ public final class BenchmarkCommand {
     private static final String SMALL_VIEW = "weather_vw";
     /** Queries and page requests that warm the server up before anything is timed. */
     private static final int WARM_UP_QUERIES = 20;
+    private static final int REUSED_RUNS = 50;
     private static final int WARM_UP_REQUESTS = 2000;
     /** Connections of the throughput run over the large view, whose pages are mostly read from the store. */
     private static final int UNCACHED_CONNECTIONS = 16;
@@ -112,7 +113,7 @@ public final class BenchmarkCommand {
     private Map<String, String> settings(Path data, long trips) {
         return Map.of(
                 "WAREHOUSE_EMBEDDED_PATH", data.resolve("warehouse.duckdb").toString(),
-                "RESULTS_PATH", data.resolve("results.duckdb").toString(),
+                "RESULTS_SPILL_DIRECTORY", data.resolve("results.spill").toString(),
                 "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", Long.toString(trips),
                 // the benchmark's many connections come from one address
                 "API_RATE_BURST", "100000",
@@ -144,6 +145,7 @@ public final class BenchmarkCommand {
         node.put(present ? "start_to_ready_present_ms" : "start_to_ready_generating_ms",
                 server.startToReady().toMillis());
         List<Double> firstPage = new ArrayList<>();
+        Stats reusedFirstPage = new Stats();
         Instant pagesFrom;
         Instant pagesTo;
         Map<String, Stats> apiPages = new java.util.LinkedHashMap<>();
@@ -162,9 +164,17 @@ public final class BenchmarkCommand {
             warmUp(peer);
             Peer.Reply last = null;
             for (int i = 0; i < runs; i++) {
-                last = peer.request(Peer.runView(VIEW)).get(30, TimeUnit.MINUTES);
+                last = peer.request(Peer.runViewFresh(VIEW)).get(30, TimeUnit.MINUTES);
                 require(last, "results");
                 firstPage.add(last.micros() / 1000.0);
+            }
+            for (int i = 0; i < REUSED_RUNS; i++) {
+                Peer.Reply reused = peer.request(Peer.runView(VIEW)).get(1, TimeUnit.MINUTES);
+                require(reused, "results");
+                if (!reused.json().path("computed_at").equals(last.json().path("computed_at"))) {
+                    throw new IllegalStateException("A run_view within the reuse window ran the view again");
+                }
+                reusedFirstPage.add(reused.micros());
             }
             total = last.json().path("total_rows").asLong();
             String queryId = last.json().path("query_id").asText();
@@ -199,7 +209,7 @@ public final class BenchmarkCommand {
                 throughput.set(SMALL_VIEW, throughput(server, SMALL_VIEW, throughputConnections, true));
                 throughput.set(VIEW, throughput(server, VIEW, List.of(UNCACHED_CONNECTIONS), false));
                 concurrencyFrom = Instant.now();
-                concurrency = concurrency(server);
+                concurrency = concurrency(server, median(firstPage));
                 concurrencyTo = Instant.now();
             }
         } finally {
@@ -219,11 +229,13 @@ public final class BenchmarkCommand {
 
         // the engine's floor, on the same file, with the server stopped
         List<Double> floorMaterialize;
+        List<Double> floorMaterializeFile;
         Map<String, Stats> floorPages = new java.util.LinkedHashMap<>();
         Map<String, Stats> floorPrepared = new java.util.LinkedHashMap<>();
         Stats floorDistinct;
         try (EngineFloor floor = new EngineFloor(data.resolve("warehouse.duckdb"), dir.resolve("floor.duckdb"))) {
-            floorMaterialize = floor.materialize(VIEW, runs);
+            floorMaterializeFile = floor.materialize(VIEW, runs, false);
+            floorMaterialize = floor.materialize(VIEW, runs, true);
             if (floor.rows() != total) {
                 throw new IllegalStateException("The engine materialized " + floor.rows() + " rows, the API " + total);
             }
@@ -237,6 +249,9 @@ public final class BenchmarkCommand {
         double engine = median(floorMaterialize);
         double api = median(firstPage);
         node.put("engine_materialize_median_ms", Stats.round(engine));
+        node.set("engine_materialize_file_ms", doubles(floorMaterializeFile));
+        node.put("engine_materialize_file_median_ms", Stats.round(median(floorMaterializeFile)));
+        node.set("api_reused_first_page", reusedFirstPage.toJson());
         node.put("first_page_ratio", Stats.round(api / engine));
         node.put("first_page_target_ms", Stats.round(1.15 * engine + 20));
         node.put("first_page_target_met", api <= 1.15 * engine + 20);
@@ -257,9 +272,12 @@ public final class BenchmarkCommand {
 
         md.append(String.format(Locale.ROOT, "%n## %,d trips (%,d rows in `%s`)%n%n", trips, total, VIEW));
         md.append(String.format(Locale.ROOT, "Time to first page (`run_view` to `results`, median of %d, after a warm-up of the server): API "
-                                             + "**%.0f ms**, engine's CTAS through JDBC %.0f ms: ratio %.3f; target "
-                                             + "≤ 1.15 × engine + 20 ms = %.0f ms: **%s**.%n%n",
-                runs, api, engine, api / engine, 1.15 * engine + 20, api <= 1.15 * engine + 20 ? "met" : "missed"));
+                                             + "**%.0f ms** (`fresh`), engine's CTAS through JDBC into memory %.0f ms "
+                                             + "(into a database file %.0f ms): ratio %.3f; target ≤ 1.15 × engine "
+                                             + "+ 20 ms = %.0f ms: **%s**. A reused `run_view` (within the reuse "
+                                             + "window, %d runs): p50 / p99 / max %s ms.%n%n",
+                runs, api, engine, median(floorMaterializeFile), api / engine, 1.15 * engine + 20,
+                api <= 1.15 * engine + 20 ? "met" : "missed", REUSED_RUNS, reusedFirstPage.summary()));
         md.append(String.format(Locale.ROOT, "`fetch_results` of 100 rows, one connection, one request at a time "
                                              + "(ms). At each offset the same page %d times: its first read, then "
                                              + "p50 / p99 / max of the %d reads again (from the page cache); then "
@@ -318,7 +336,7 @@ public final class BenchmarkCommand {
                     Stats.round(recording.peakHeapBytes(concurrencyFrom, concurrencyTo) / 1048576.0));
             node.set("concurrency", concurrency);
             md.append(String.format(Locale.ROOT, "%n## %d connections running `%s` at once%n%n| measure | value |%n"
-                                                 + "| --- | --- |%n", concurrent, SMALL_VIEW));
+                                                 + "| --- | --- |%n", concurrent, VIEW));
             concurrency.fields().forEachRemaining(e -> md.append("| ").append(e.getKey().replace('_', ' '))
                     .append(" | ").append(e.getValue().asText()).append(" |\n"));
         }
@@ -450,7 +468,11 @@ public final class BenchmarkCommand {
         });
     }
 
-    private ObjectNode concurrency(ServerProcess server) throws Exception {
+    /**
+     * {@code bench.concurrent} connections sending the same fresh {@code run_view} of the large view at once: they
+     * share one warehouse query, so the last first page should come within 1.5 × one query alone.
+     */
+    private ObjectNode concurrency(ServerProcess server, double aloneMs) throws Exception {
         List<CompletableFuture<Peer>> connecting = new ArrayList<>();
         AtomicLong unexpected = new AtomicLong();
         for (int i = 0; i < concurrent; i++) {
@@ -462,7 +484,7 @@ public final class BenchmarkCommand {
         }
         long started = System.nanoTime();
         List<CompletableFuture<Peer.Reply>> replies = peers.stream()
-                .map(peer -> peer.request(Peer.runView(SMALL_VIEW))).toList();
+                .map(peer -> peer.request(Peer.runViewFresh(VIEW))).toList();
         long answered = 0;
         long failed = 0;
         long last = started;
@@ -485,6 +507,9 @@ public final class BenchmarkCommand {
         node.put("results_received", answered);
         node.put("failed_or_lost", failed + unexpected.get());
         node.put("time_to_last_results_s", Stats.round((last - started) / 1e9));
+        node.put("one_alone_s", Stats.round(aloneMs / 1000));
+        node.put("ratio_to_one_alone", Stats.round((last - started) / 1e6 / aloneMs));
+        node.put("target_1_5_met", (last - started) / 1e6 <= 1.5 * aloneMs);
         System.out.printf(Locale.ROOT, "  %d concurrent run_views: %d answered in %.1f s%n", concurrent, answered,
                 (last - started) / 1e9);
         return node;

@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * What the engine itself takes, through plain JDBC on the same database file, with the server stopped: materializing
- * a view's result into a table of an attached store file (the statement the API runs, minus everything around it),
- * and reading a page of 100 rows of that table into Java values (the page read the API runs).
+ * a view's result into a table of an attached in-memory catalog (the statement the API runs, minus everything around
+ * it) or of an attached database file, and reading a page of 100 rows of the in-memory table into Java values (the
+ * page read the API runs).
  */
 final class EngineFloor implements AutoCloseable {
 
@@ -25,18 +26,23 @@ final class EngineFloor implements AutoCloseable {
         Files.deleteIfExists(Path.of(storeFile + ".wal"));
         connection = DriverManager.getConnection("jdbc:duckdb:" + warehouse.toAbsolutePath());
         try (Statement statement = connection.createStatement()) {
-            statement.execute("ATTACH '" + storeFile.toAbsolutePath() + "' AS floor_store");
+            statement.execute("ATTACH '" + storeFile.toAbsolutePath() + "' AS floor_file");
+            statement.execute("ATTACH ':memory:' AS floor_store");
         }
     }
 
-    /** Milliseconds to materialize {@code SELECT * FROM view}, once per run, each into a fresh table. */
-    List<Double> materialize(String view, int runs) throws SQLException {
+    /**
+     * Milliseconds to materialize {@code SELECT * FROM view}, once per run, each into a fresh table: of an attached
+     * in-memory catalog (with DuckDB's default memory limit), or of an attached database file.
+     */
+    List<Double> materialize(String view, int runs, boolean inMemory) throws SQLException {
         List<Double> millis = new ArrayList<>();
+        String catalog = inMemory ? "floor_store" : "floor_file";
         try (Statement statement = connection.createStatement()) {
             for (int i = 0; i < runs; i++) {
-                statement.execute("DROP TABLE IF EXISTS floor_store.main.result");
+                statement.execute("DROP TABLE IF EXISTS " + catalog + ".main.result");
                 long started = System.nanoTime();
-                statement.execute("CREATE TABLE floor_store.main.result AS SELECT * FROM main." + view);
+                statement.execute("CREATE TABLE " + catalog + ".main.result AS SELECT * FROM main." + view);
                 millis.add((System.nanoTime() - started) / 1e6);
             }
         }

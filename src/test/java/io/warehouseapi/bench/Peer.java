@@ -96,6 +96,11 @@ final class Peer implements WebSocket.Listener {
         return JSON.createObjectNode().put("action", "run_view").put("view_name", view);
     }
 
+    /** A run_view that is never answered from an earlier result. */
+    static ObjectNode runViewFresh(String view) {
+        return runView(view).put("fresh", true);
+    }
+
     static ObjectNode fetch(String queryId, long offset) {
         return JSON.createObjectNode().put("action", "fetch_results").put("query_id", queryId).put("offset", offset);
     }

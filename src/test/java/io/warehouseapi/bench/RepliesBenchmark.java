@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.Replies;
+import io.warehouseapi.query.ResultPage;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.RowsJson;
 import io.warehouseapi.warehouse.Column;
@@ -60,6 +61,8 @@ public class RepliesBenchmark {
         request = new ApiRequest("fetch_results", null, page.queryId(), 100, 100, "r-17");
     }
 
+    private static final java.time.Instant COMPUTED_AT = java.time.Instant.parse("2026-12-03T12:00:00.123Z");
+
     @Benchmark
     public String rows() {
         return RowsJson.render(columns, rows);
@@ -67,6 +70,6 @@ public class RepliesBenchmark {
 
     @Benchmark
     public String results() {
-        return replies.results(page, request);
+        return replies.results(new ResultPage("AbCdEfGhIjKlMnOpQrStUv", COMPUTED_AT, page), request);
     }
 }

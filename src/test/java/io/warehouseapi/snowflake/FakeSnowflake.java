@@ -71,6 +71,8 @@ public final class FakeSnowflake implements AutoCloseable {
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public final List<String> statements = new CopyOnWriteArrayList<>();
     public final List<String> asyncStatements = new CopyOnWriteArrayList<>();
+    /** The Snowflake query ids of the asynchronous statements, in the order they came. */
+    public final List<String> asyncQueryIds = new CopyOnWriteArrayList<>();
     public final List<String> cancelled = new CopyOnWriteArrayList<>();
     public final List<JsonNode> resultScanBindings = new CopyOnWriteArrayList<>();
     public final Map<String, AtomicInteger> resultDownloads = new ConcurrentHashMap<>();
@@ -119,6 +121,11 @@ public final class FakeSnowflake implements AutoCloseable {
         restarted.setExecutor(threads);
         restarted.start();
         server = restarted;
+    }
+
+    /** Result downloads of every query. */
+    public int downloads() {
+        return resultDownloads.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     public int downloadsOf(String queryId) {
@@ -255,6 +262,7 @@ public final class FakeSnowflake implements AutoCloseable {
             asyncStatements.add(sql);
             FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(3).toLowerCase(Locale.ROOT));
             queries.put(query.id, query);
+            asyncQueryIds.add(query.id);
             ObjectNode out = JSON.createObjectNode();
             out.put("success", true);
             out.put("code", "333334");
@@ -304,13 +312,13 @@ public final class FakeSnowflake implements AutoCloseable {
 
     private static String catalog(String schema) {
         if (!"PUBLIC".equalsIgnoreCase(schema)) {
-            return "SELECT NULL AS TABLE_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE WHERE false";
+            return "SELECT NULL AS TABLE_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION_VERSION WHERE false";
         }
         return "SELECT upper(v.view_name) AS TABLE_NAME, c.column_name AS COLUMN_NAME, "
                + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER' "
                + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
                + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
-               + "ELSE c.data_type END AS DATA_TYPE "
+               + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION_VERSION "
                + "FROM duckdb_views() v JOIN duckdb_columns() c ON c.table_name = v.view_name AND c.schema_name = v.schema_name "
                + "WHERE v.schema_name = 'main' AND NOT v.internal AND v.database_name = current_database() "
                + "ORDER BY v.view_name, c.column_index";
