@@ -10,13 +10,24 @@ cd "$(dirname "$0")/.."
 
 work="$PWD/target/check-container"
 rootfs="$work/rootfs"
+# Unmounts everything mounted under the work directory, deepest first, even what an earlier run that was killed
+# left mounted; fails rather than go on while anything is still mounted there.
+unmount_all() {
+  local targets
+  targets=$(findmnt -rn -o TARGET | grep -F "$work/" | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2- || true)
+  for m in $targets; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
+  if findmnt -rn -o TARGET | grep -qF "$work/"; then
+    echo "still mounted under $work:"; findmnt -rn -o TARGET | grep -F "$work/"; return 1
+  fi
+}
 cleanup() {
   if [ -n "${pid:-}" ]; then kill -TERM "$pid" 2>/dev/null || true; sleep 2; kill -KILL "$pid" 2>/dev/null || true; fi
-  for m in "$rootfs/dev" "$rootfs/proc"; do mountpoint -q "$m" && umount -l "$m" || true; done
+  unmount_all
 }
 trap cleanup EXIT
 cleanup
-rm -rf "$work" && mkdir -p "$work"
+# --one-file-system: never descends into a mount (the host's /dev or /proc), should one remain
+rm -rf --one-file-system "$work" && mkdir -p "$work"
 
 command -v mmdebstrap > /dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap > /dev/null; }
 
@@ -76,7 +87,8 @@ print("entrypoint:", " ".join(config.get("Entrypoint") or []), "| user:", config
       "| ports:", list((config.get("ExposedPorts") or {}).keys()), "| volumes:", list((config.get("Volumes") or {}).keys()))
 PY
 mount -t proc proc "$rootfs/proc"
-mount --rbind /dev "$rootfs/dev"
+# /dev alone, not its submounts (no --rbind), so that one umount takes it away again
+mount --bind /dev "$rootfs/dev"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 user=$(python3 -c "import json;print(json.load(open('$work/run.json')).get('User') or '0:0')")
 workdir=$(python3 -c "import json;print(json.load(open('$work/run.json')).get('WorkingDir') or '/')")

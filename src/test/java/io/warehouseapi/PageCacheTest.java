@@ -22,6 +22,7 @@ class PageCacheTest extends ApiTestSupport {
     protected void overrideProperties(Properties properties) {
         properties.setProperty("results.retention", "PT3S");
         properties.setProperty("results.eviction-interval", "200");
+        properties.setProperty("results.reuse-window", "PT1S");
     }
 
     @Test

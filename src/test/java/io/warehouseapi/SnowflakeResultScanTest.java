@@ -6,6 +6,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.warehouseapi.query.QueryService;
 import io.warehouseapi.warehouse.Warehouse;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,8 @@ class SnowflakeResultScanTest extends ApiTestSupport {
         try (WsClient client = connect()) {
             JsonNode first = client.runView("trip_weather_vw", ",\"page_size\":250");
             String queryId = first.path("query_id").asText();
+            // Snowflake's own id of the query, which the statements bind
+            String snowflakeId = bean("queries", QueryService.class).warehouseIdOf(queryId);
             assertThat(first.path("total_rows").asLong()).isEqualTo(1_000);
             assertThat(first.path("row_count").asInt()).isEqualTo(250);
             Set<String> keys = new HashSet<>();
@@ -57,11 +60,11 @@ class SnowflakeResultScanTest extends ApiTestSupport {
             assertThat(snowflake.statements).contains("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))",
                     "SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?");
             assertThat(snowflake.resultScanBindings).anySatisfy(bindings -> {
-                assertThat(bindings.path("1").path("value").asText()).isEqualTo(queryId);
+                assertThat(bindings.path("1").path("value").asText()).isEqualTo(snowflakeId);
                 assertThat(bindings.path("2").path("value").asText()).isEqualTo("250");
                 assertThat(bindings.path("3").path("value").asText()).isEqualTo("750");
             });
-            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(queryId) && sql.contains("LIMIT"));
+            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(snowflakeId) && sql.contains("LIMIT"));
         }
     }
 
@@ -72,15 +75,16 @@ class SnowflakeResultScanTest extends ApiTestSupport {
             client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}");
             client.next("submitted");
             String queryId = client.next("running").path("query_id").asText();
+            String snowflakeId = bean("queries", QueryService.class).warehouseIdOf(queryId);
             await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 1);
             JsonNode cancelled = client.request("{\"action\":\"cancel\",\"query_id\":\"" + queryId + "\"}");
             if (cancelled.path("type").asText().equals("error")) {
                 cancelled = client.next();
             }
             assertThat(cancelled.path("type").asText()).isEqualTo("cancelled");
-            await().atMost(Duration.ofSeconds(10)).until(() -> snowflake.cancelled.contains(queryId));
+            await().atMost(Duration.ofSeconds(10)).until(() -> snowflake.cancelled.contains(snowflakeId));
             assertThat(snowflake.statements).contains("SELECT SYSTEM$CANCEL_QUERY(?)");
-            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(queryId));
+            assertThat(snowflake.statements).noneMatch(sql -> sql.contains(snowflakeId));
         }
     }
 

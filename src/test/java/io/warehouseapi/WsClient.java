@@ -19,13 +19,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-/** A real WebSocket client (the JDK's) that collects the server's text frames as JSON, for the tests. */
+/**
+ * A real WebSocket client (the JDK's) that collects the server's text frames as JSON, for the tests, and checks every
+ * one against the protocol's AsyncAPI document ({@link Contract}): a reply that drifts from the contract fails the
+ * test that reads the next message, or closes the client.
+ */
 final class WsClient implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
 
@@ -77,7 +82,14 @@ final class WsClient implements AutoCloseable {
     }
 
     JsonNode next() {
-        return parse(nextText(TIMEOUT));
+        JsonNode message = parse(nextText(TIMEOUT));
+        assertMatchesContract();
+        return message;
+    }
+
+    /** Every reply received so far matched the AsyncAPI document. */
+    void assertMatchesContract() {
+        assertThat(violations).as("replies that do not match client/asyncapi.yaml").isEmpty();
     }
 
     /** The next frame, which must be of the given type. */
@@ -144,6 +156,7 @@ final class WsClient implements AutoCloseable {
 
     @Override
     public void close() {
+        assertMatchesContract();
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
         }
@@ -163,6 +176,15 @@ final class WsClient implements AutoCloseable {
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
+    private void check(String frame) {
+        try {
+            JsonNode reply = JSON.readTree(frame);
+            Contract.get().violationsOfReply(reply).forEach(v -> violations.add(v + " in " + abbreviate(reply)));
+        } catch (Exception e) {
+            violations.add("not JSON: " + (frame.length() > 300 ? frame.substring(0, 300) : frame));
+        }
+    }
+
     private final class Listener implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
 
@@ -170,7 +192,9 @@ final class WsClient implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                frames.add(partial.toString());
+                String frame = partial.toString();
+                check(frame);
+                frames.add(frame);
                 partial.setLength(0);
             }
             webSocket.request(1);

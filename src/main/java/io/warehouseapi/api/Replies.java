@@ -22,6 +22,7 @@ import io.warehouseapi.warehouse.QueryState;
 public class Replies {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final java.util.regex.Pattern QUERY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._~-]{1,64}");
 
     /** The {@code submitted} reply; the wording ({@code api.submitted-message}) comes from the route. */
     public String submitted(ApiRequest request, String submittedMessage) {
@@ -161,7 +162,8 @@ public class Replies {
             gen.writeStringField("type", "error");
             gen.writeStringField("code", code.name());
             gen.writeStringField("message", message);
-            if (query != null) {
+            // a query id as the protocol forms them; whatever else a client sent is not echoed
+            if (query != null && QUERY_ID.matcher(query).matches()) {
                 gen.writeStringField("query_id", query);
             }
             if (id != null) {

@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
-import io.warehouseapi.api.ApiException;
-import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SqlText;
@@ -30,6 +28,7 @@ import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseException;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +84,7 @@ public class EmbeddedWarehouse implements Warehouse {
             }
         } catch (SQLException e) {
             LOG.warn("Cannot read the definition of view {}: {}", view.name(), engineMessage(e));
-            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
+            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "the catalog could not be read");
         }
     }
 
@@ -98,8 +97,7 @@ public class EmbeddedWarehouse implements Warehouse {
             execution.future = executor.submit(() -> run(execution));
         } catch (RejectedExecutionException e) {
             executions.remove(queryId);
-            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS,
-                    "Too many queries are waiting for the warehouse; try again shortly.");
+            throw new WarehouseException(WarehouseException.Reason.BUSY, "the query queue is full");
         }
         return queryId;
     }

@@ -25,6 +25,7 @@ import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseException;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +94,25 @@ public class QueryService {
      * @param perView     {@code results.reuse-window.views}, likewise
      */
     public String submit(String owner, String connection, ApiRequest request, String reuseWindow, String perView) {
+        try {
+            return start(owner, connection, request, reuseWindow, perView);
+        } catch (WarehouseException e) {
+            throw reply(e, null);
+        }
+    }
+
+    /** A warehouse's refusal as the protocol's error reply. */
+    private static ApiException reply(WarehouseException e, String queryId) {
+        LOG.debug("The warehouse refused: {} ({})", e.getMessage(), e.reason());
+        return switch (e.reason()) {
+            case BUSY -> new ApiException(ErrorCode.TOO_MANY_REQUESTS,
+                    "Too many queries are waiting for the warehouse; try again shortly.", queryId, null);
+            case UNREACHABLE -> new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE,
+                    "The warehouse cannot be reached right now.", queryId, null);
+        };
+    }
+
+    private String start(String owner, String connection, ApiRequest request, String reuseWindow, String perView) {
         if (!warehouse.isAvailable()) {
             throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
         }
@@ -165,7 +185,11 @@ public class QueryService {
 
     /** The exposed views, for {@code list_views}. */
     public List<ExposedView> views() {
-        return warehouse.views();
+        try {
+            return warehouse.views();
+        } catch (WarehouseException e) {
+            throw reply(e, null);
+        }
     }
 
     /** One poll of a query that a {@code run_view} started, enforcing the statement timeout. */
@@ -248,7 +272,12 @@ public class QueryService {
                 // SUCCESS: read below
             }
         }
-        Page page = warehouse.readPage(shared.warehouseId, offset, pageSize);
+        Page page;
+        try {
+            page = warehouse.readPage(shared.warehouseId, offset, pageSize);
+        } catch (WarehouseException e) {
+            throw reply(e, handle.id);
+        }
         if (page == null) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.",
                     handle.id, null);

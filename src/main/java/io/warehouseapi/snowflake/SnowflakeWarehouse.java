@@ -22,8 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
 
 import javax.sql.DataSource;
 
-import io.warehouseapi.api.ApiException;
-import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.ResultStore.StoreColumn;
@@ -36,6 +34,7 @@ import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseException;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import net.snowflake.client.api.connection.SnowflakeConnection;
 import net.snowflake.client.api.resultset.QueryStatus;
@@ -102,7 +101,7 @@ public class SnowflakeWarehouse implements Warehouse {
         } catch (SQLException e) {
             LOG.warn("Snowflake did not accept a query on {}: {}", view.name(), firstLine(e));
             catalog.unavailable();
-            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse did not accept the query.");
+            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "Snowflake did not accept the query");
         }
     }
 
@@ -325,8 +324,8 @@ public class SnowflakeWarehouse implements Warehouse {
                 }
             } catch (SQLException e) {
                 LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
-                throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.",
-                        queryId, null);
+                throw new WarehouseException(WarehouseException.Reason.UNREACHABLE,
+                        "a page could not be read with RESULT_SCAN");
             }
         }
         return Page.of(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);

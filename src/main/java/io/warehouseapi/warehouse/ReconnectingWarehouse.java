@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-import io.warehouseapi.api.ApiException;
-import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 import org.slf4j.Logger;
@@ -76,7 +74,7 @@ public class ReconnectingWarehouse implements Warehouse {
     private Warehouse require() {
         Warehouse warehouse = delegate;
         if (warehouse == null) {
-            throw new ApiException(ErrorCode.WAREHOUSE_UNAVAILABLE, "The warehouse cannot be reached right now.");
+            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "the " + kind + " warehouse is not connected");
         }
         return warehouse;
     }
