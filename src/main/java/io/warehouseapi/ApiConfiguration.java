@@ -27,7 +27,10 @@ import io.warehouseapi.snowflake.SnowflakeWarehouse;
 import io.warehouseapi.auth.AuthSettings;
 import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.Sessions;
+import io.warehouseapi.store.SqlFiles;
+import io.warehouseapi.warehouse.CurrentDataSource;
 import io.warehouseapi.warehouse.ReconnectingWarehouse;
+import io.warehouseapi.warehouse.WarehouseStatements;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import io.warehouseapi.store.PageCache;
@@ -42,6 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
@@ -69,6 +73,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private static final int POLL_THREADS = 2;
 
     private final AtomicBoolean configured = new AtomicBoolean();
+    private final CurrentDataSource warehouseDataSource = new CurrentDataSource();
     /** The result store the meters read: the embedded one is made anew when the warehouse opens again. */
     private final java.util.concurrent.atomic.AtomicReference<ResultStore> store =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -195,6 +200,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         ExecutorService executor = context.getExecutorServiceManager().newThreadPool(this, "warehouse-query",
                 queryThreads);
 
+        // the plain-SQL warehouse statements run as the routes' jdbc: steps, on the pool of the warehouse open now
+        registry.bind("sqlFiles", new SqlFiles());
+        registry.bind("warehouseDataSource", warehouseDataSource);
+        WarehouseStatements statements = new WarehouseStatements(context.createProducerTemplate());
         ReconnectingWarehouse warehouse;
         if ("snowflake".equals(warehouseType)) {
             // the result store is an in-memory DuckDB instance of its own, named so that every connection of the
@@ -209,11 +218,26 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             store.start();
             bindStore(registry, store, metrics);
             SnowflakeSettings settings = SnowflakeSettings.from(context.getPropertiesComponent());
-            warehouse = new ReconnectingWarehouse("snowflake", () -> openSnowflake(context, settings, store, executor));
+            warehouse = new ReconnectingWarehouse("snowflake",
+                    () -> openSnowflake(context, settings, statements, store, executor));
         } else {
-            warehouse = new ReconnectingWarehouse("embedded", () -> openEmbedded(context, executor, metrics));
+            warehouse = new ReconnectingWarehouse("embedded",
+                    () -> openEmbedded(context, statements, executor, metrics));
         }
         warehouse.connect();
+        // the catalog is read through a route (read-view-catalog), so once the routes run: before start() returns
+        ReconnectingWarehouse connected = warehouse;
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes are not running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                connected.refreshViews();
+            }
+        });
         registry.bind("warehouse", warehouse);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
@@ -224,15 +248,18 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
     }
 
-    private Warehouse openSnowflake(CamelContext context, SnowflakeSettings settings, ResultStore store,
-                                    ExecutorService executor) throws Exception {
+    private Warehouse openSnowflake(CamelContext context, SnowflakeSettings settings, WarehouseStatements statements,
+                                    ResultStore store, ExecutorService executor) throws Exception {
         HikariDataSource snowflake = settings.dataSource();
         closeOnStop(context, snowflake);
-        Warehouse warehouse = new SnowflakeWarehouse(snowflake, store, executor, settings.database(),
+        warehouseDataSource.use(snowflake);
+        Warehouse warehouse = new SnowflakeWarehouse(snowflake, statements, store, executor, settings.database(),
                 settings.schema(), viewsInclude, settings.maxLocalRows());
-        warehouse.refreshViews();
-        LOG.info("Warehouse: Snowflake account {} as {}, {}.{}: {} views exposed", settings.account(),
-                settings.user(), settings.database(), settings.schema(), warehouse.views().size());
+        if (context.isStarted()) {
+            warehouse.refreshViews();
+        }
+        LOG.info("Warehouse: Snowflake account {} as {}, {}.{}", settings.account(), settings.user(),
+                settings.database(), settings.schema());
         return warehouse;
     }
 
@@ -249,8 +276,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
     }
 
-    private Warehouse openEmbedded(CamelContext context, ExecutorService executor, ApiMetrics metrics)
-            throws Exception {
+    private Warehouse openEmbedded(CamelContext context, WarehouseStatements statements, ExecutorService executor,
+                                   ApiMetrics metrics) throws Exception {
         Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
         Files.createDirectories(database.getParent());
         String url = "jdbc:duckdb:" + database;
@@ -276,9 +303,13 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         store.start();
         bindStore(context.getRegistry(), store, metrics);
         new SampleDataset(dataSource, sampleTrips).ensure();
-        Warehouse warehouse = new EmbeddedWarehouse(dataSource, store, executor, embeddedSchema, viewsInclude);
-        warehouse.refreshViews();
-        LOG.info("Warehouse: embedded DuckDB at {}, {} views exposed", database, warehouse.views().size());
+        warehouseDataSource.use(dataSource);
+        Warehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
+                viewsInclude);
+        if (context.isStarted()) {
+            warehouse.refreshViews();
+        }
+        LOG.info("Warehouse: embedded DuckDB at {}", database);
         return warehouse;
     }
 

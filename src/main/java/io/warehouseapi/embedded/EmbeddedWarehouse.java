@@ -29,6 +29,7 @@ import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
+import io.warehouseapi.warehouse.WarehouseStatements;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +52,17 @@ public class EmbeddedWarehouse implements Warehouse {
     private final ViewCatalog catalog;
     private final String definitionSql = SqlText.load("sql/embedded/view-definition.sql");
 
-    public EmbeddedWarehouse(DataSource dataSource, ResultStore store, ExecutorService executor, String schema,
-                             String exposedViewsPattern) {
+    /**
+     * @param statements the plain-SQL statements (the catalog), sent through the routes' {@code jdbc:} steps on this
+     *                   adapter's pool
+     */
+    public EmbeddedWarehouse(DataSource dataSource, WarehouseStatements statements, ResultStore store,
+                             ExecutorService executor, String schema, String exposedViewsPattern) {
         this.dataSource = dataSource;
         this.store = store;
         this.executor = executor;
         this.schema = schema;
-        this.catalog = new ViewCatalog(dataSource, SqlText.load("sql/embedded/catalog.sql"), schema, exposedViewsPattern,
+        this.catalog = new ViewCatalog(statements, schema, exposedViewsPattern,
                 view -> view.toUpperCase(Locale.ROOT),
                 view -> Identifiers.qualified(schema, view));
     }

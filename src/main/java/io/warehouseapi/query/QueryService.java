@@ -128,6 +128,7 @@ public class QueryService {
         Question question = new Question(view.name(), warehouse.currentDefinition(view));
         Instant asked = Instant.now();
         How[] how = {How.FRESH};
+        Shared[] superseded = {null};
         Shared shared = current.compute(question, (q, existing) -> {
             if (existing != null && existing.attach()) {
                 if (!existing.isFinished()) {
@@ -139,6 +140,7 @@ public class QueryService {
                     return existing;
                 }
                 existing.detach();
+                superseded[0] = existing;
             }
             // a fresh run: the warehouse says no (busy, unreachable) by throwing, and nothing changes
             Shared started = new Shared(q, warehouse.submit(view));
@@ -148,6 +150,10 @@ public class QueryService {
         });
         if (how[0] == How.FRESH) {
             metrics.queryStarted();
+        }
+        if (superseded[0] != null && superseded[0].isFinished()) {
+            // a newer result answers its question now: nobody can reuse it, so it goes once nobody uses it
+            drop(superseded[0]);
         }
         metrics.runView(how[0].meter);
         String queryId = newId();
@@ -346,7 +352,8 @@ public class QueryService {
         });
         Instant now = Instant.now();
         for (Shared shared : held) {
-            if (shared.users() == 0 && !shared.reusableAt(now, reuse.windowFor(shared.question.view()))) {
+            if (shared.users() == 0 && (current.get(shared.question) != shared
+                                        || !shared.reusableAt(now, reuse.windowFor(shared.question.view())))) {
                 drop(shared);
             }
         }

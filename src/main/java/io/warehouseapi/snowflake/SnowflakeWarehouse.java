@@ -35,6 +35,7 @@ import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
+import io.warehouseapi.warehouse.WarehouseStatements;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import net.snowflake.client.api.connection.SnowflakeConnection;
 import net.snowflake.client.api.resultset.QueryStatus;
@@ -61,20 +62,24 @@ public class SnowflakeWarehouse implements Warehouse {
     private final String database;
     private final String schema;
     private final long maxLocalRows;
-    private final String cancelSql = SqlText.load("sql/snowflake/cancel.sql");
-    private final String scanPageSql = SqlText.load("sql/snowflake/result-scan-page.sql");
-    private final String scanCountSql = SqlText.load("sql/snowflake/result-scan-count.sql");
+    private final WarehouseStatements statements;
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
     private final ViewCatalog catalog;
 
-    public SnowflakeWarehouse(DataSource dataSource, ResultStore store, ExecutorService copier, String database,
-                              String schema, String exposedViewsPattern, long maxLocalRows) {
+    /**
+     * @param statements the plain-SQL statements (catalog, cancel, RESULT_SCAN), sent through the routes'
+     *                   {@code jdbc:} steps on this adapter's pool
+     */
+    public SnowflakeWarehouse(DataSource dataSource, WarehouseStatements statements, ResultStore store,
+                              ExecutorService copier, String database, String schema, String exposedViewsPattern,
+                              long maxLocalRows) {
         this.dataSource = dataSource;
+        this.statements = statements;
         this.store = store;
         this.copier = copier;
         this.database = database;
         this.schema = schema;
-        this.catalog = new ViewCatalog(dataSource, SqlText.load("sql/snowflake/catalog.sql"), schema, exposedViewsPattern,
+        this.catalog = new ViewCatalog(statements, schema, exposedViewsPattern,
                 view -> view,
                 view -> Identifiers.qualified(database, schema, view));
         this.maxLocalRows = maxLocalRows;
@@ -195,10 +200,12 @@ public class SnowflakeWarehouse implements Warehouse {
             // too large for the local copy: page it in Snowflake
             try {
                 query.fallbackColumns = columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
-                query.fallbackTotal = countInSnowflake(query.queryId);
+                query.fallbackStoreColumns = List.copyOf(columns);
+                query.fallbackTotal = statements.countResultScan(query.queryId);
                 query.fallback = true;
                 LOG.info("query={} result over {} rows: paged with RESULT_SCAN", query.queryId, maxLocalRows);
-            } catch (SQLException e) {
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot count the result of query {} with RESULT_SCAN: {}", query.queryId, firstLine(e));
                 finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
                 return;
             }
@@ -225,17 +232,6 @@ public class SnowflakeWarehouse implements Warehouse {
         return query == null || !query.copying ? Optional.empty() : Optional.of(query.copied);
     }
 
-    private long countInSnowflake(String queryId) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(scanCountSql)) {
-            ps.setString(1, queryId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     /** The store column for a Snowflake result column, by its JDBC type and Snowflake type name. */
     static StoreColumn storeColumn(ResultSetMetaData meta, int i) throws SQLException {
         String name = meta.getColumnLabel(i);
@@ -259,6 +255,25 @@ public class SnowflakeWarehouse implements Warehouse {
             default -> typeName.contains("VARIANT") || typeName.contains("OBJECT") || typeName.contains("ARRAY")
                     ? new StoreColumn(name, typeName.replace("STRUCTURED", "").strip(), StoreType.JSON, "JSON")
                     : new StoreColumn(name, typeName.isEmpty() ? "VARCHAR" : typeName, StoreType.VARCHAR, "VARCHAR");
+        };
+    }
+
+    /** A value as the JDBC driver gave it to the route's {@code jdbc:} step, as the replies take it. */
+    static Object fromJdbc(Object value, StoreType kind) {
+        if (value == null) {
+            return null;
+        }
+        return switch (kind) {
+            case BIGINT -> ((Number) value).longValue();
+            case DECIMAL -> value instanceof java.math.BigDecimal d ? d : new java.math.BigDecimal(value.toString());
+            case DOUBLE -> ((Number) value).doubleValue();
+            case BOOLEAN -> value instanceof Boolean b ? b : Boolean.parseBoolean(value.toString());
+            case DATE -> value instanceof java.sql.Date d ? d.toLocalDate() : value;
+            case TIMESTAMP -> value instanceof Timestamp ts ? ts.toLocalDateTime() : value;
+            case TIMESTAMPTZ -> value instanceof Timestamp ts ? ts.toInstant().atOffset(ZoneOffset.UTC) : value;
+            case BLOB -> value;
+            case JSON -> new RawJson(value.toString());
+            default -> value.toString();
         };
     }
 
@@ -308,21 +323,16 @@ public class SnowflakeWarehouse implements Warehouse {
         }
         List<Object[]> rows = new ArrayList<>();
         if (offset < query.fallbackTotal) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement ps = connection.prepareStatement(scanPageSql)) {
-                ps.setString(1, queryId);
-                ps.setLong(2, pageSize);
-                ps.setLong(3, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<StoreColumn> columns = new ArrayList<>();
-                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                        columns.add(storeColumn(rs.getMetaData(), i));
+            List<StoreColumn> columns = query.fallbackStoreColumns;
+            try {
+                for (Map<String, Object> read : statements.readResultScanPage(queryId, pageSize, offset)) {
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = fromJdbc(read.get(columns.get(i).name()), columns.get(i).kind());
                     }
-                    while (rs.next()) {
-                        rows.add(row(rs, columns));
-                    }
+                    rows.add(row);
                 }
-            } catch (SQLException e) {
+            } catch (RuntimeException e) {
                 LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
                 throw new WarehouseException(WarehouseException.Reason.UNREACHABLE,
                         "a page could not be read with RESULT_SCAN");
@@ -349,11 +359,9 @@ public class SnowflakeWarehouse implements Warehouse {
         if (wasCopying) {
             return; // the query itself has ended; the copy stops at its next row
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(cancelSql)) {
-            ps.setString(1, queryId);
-            ps.execute();
-        } catch (SQLException e) {
+        try {
+            statements.cancelSnowflakeQuery(queryId);
+        } catch (RuntimeException e) {
             LOG.warn("Cannot cancel query {}: {}", queryId, firstLine(e));
         }
     }
@@ -407,6 +415,7 @@ public class SnowflakeWarehouse implements Warehouse {
         volatile boolean fallback;
         volatile long fallbackTotal;
         volatile List<Column> fallbackColumns = List.of();
+        volatile List<StoreColumn> fallbackStoreColumns = List.of();
 
         RemoteQuery(String queryId, ExposedView view) {
             this.queryId = queryId;

@@ -1,9 +1,5 @@
 package io.warehouseapi.warehouse;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,22 +7,19 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
-import javax.sql.DataSource;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A warehouse's catalog of exposed views, read with one statement that returns (view, column, type, definition) rows
- * in order for a bound schema, narrowed by the include pattern, and kept until the next read. Whether the last read succeeded is
- * the warehouse's availability.
+ * A warehouse's catalog of exposed views, read with one statement (through the route {@code read-view-catalog}) that
+ * returns (view, column, type, definition) rows in order for a bound schema, narrowed by the include pattern, and
+ * kept until the next read. Whether the last read succeeded is the warehouse's availability.
  */
 public class ViewCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(ViewCatalog.class);
 
-    private final DataSource dataSource;
-    private final String sql;
+    private final WarehouseStatements statements;
     private final String schema;
     private volatile Pattern include;
     private final UnaryOperator<String> clientName;
@@ -38,10 +31,9 @@ public class ViewCatalog {
      * @param clientName the name clients see for a view of the catalog
      * @param sqlName    the quoted, qualified identifier the adapter puts in its SQL for a view of the catalog
      */
-    public ViewCatalog(DataSource dataSource, String sql, String schema, String includePattern,
+    public ViewCatalog(WarehouseStatements statements, String schema, String includePattern,
                        UnaryOperator<String> clientName, UnaryOperator<String> sqlName) {
-        this.dataSource = dataSource;
-        this.sql = sql;
+        this.statements = statements;
         this.schema = schema;
         this.include = Pattern.compile(includePattern, Pattern.CASE_INSENSITIVE);
         this.clientName = clientName;
@@ -74,23 +66,23 @@ public class ViewCatalog {
     public void refresh() {
         Map<String, List<Column>> columns = new LinkedHashMap<>();
         Map<String, String> definitions = new LinkedHashMap<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String view = rs.getString(1);
-                    if (include.matcher(view).matches()) {
-                        columns.computeIfAbsent(view, v -> new ArrayList<>())
-                                .add(new Column(rs.getString(2), rs.getString(3)));
-                        definitions.putIfAbsent(view, rs.getString(4));
-                    }
-                }
-            }
-        } catch (SQLException e) {
+        List<Map<String, Object>> rows;
+        try {
+            rows = statements.readCatalog(schema);
+        } catch (RuntimeException e) {
             available = false;
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             LOG.warn("Cannot read the catalog of schema {}: {}", schema, message.lines().findFirst().orElse(""));
             return;
+        }
+        for (Map<String, Object> row : rows) {
+            String view = text(row, "view_name");
+            if (view != null && include.matcher(view).matches()) {
+                columns.computeIfAbsent(view, v -> new ArrayList<>())
+                        .add(new Column(text(row, "column_name"), text(row, "data_type")));
+                definitions.putIfAbsent(view, text(row, "definition"));
+            }
         }
         List<ExposedView> loaded = new ArrayList<>();
         columns.forEach((view, cols) -> loaded.add(new ExposedView(clientName.apply(view), sqlName.apply(view), cols,
@@ -100,5 +92,15 @@ public class ViewCatalog {
         }
         views = List.copyOf(loaded);
         available = true;
+    }
+
+    /** A column of a catalog row by its label, whatever case the warehouse gave it (Snowflake's are upper case). */
+    private static String text(Map<String, Object> row, String label) {
+        for (Map.Entry<String, Object> column : row.entrySet()) {
+            if (column.getKey().equalsIgnoreCase(label)) {
+                return column.getValue() == null ? null : column.getValue().toString();
+            }
+        }
+        return null;
     }
 }

@@ -92,6 +92,45 @@ final class EngineFloor implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * Reads the page of 100 rows at each of {@code offsets} once through a camel-jdbc {@code jdbc:} step (a route
+     * {@code direct:page} on a HikariCP pool over the same database, the offsets bound as named parameters from
+     * headers) and turns its rows into arrays of values: what the page read would cost as a route step, beside
+     * {@link #pages(List)}, the same statement through plain JDBC.
+     */
+    Stats pagesThroughCamelJdbc(Path warehouse, List<Long> offsets) throws Exception {
+        String named = PAGE_SQL.replaceFirst("\\?", ":?from").replaceFirst("\\?", ":?to");
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl("jdbc:duckdb:" + warehouse.toAbsolutePath());
+        config.setMaximumPoolSize(2);
+        Stats stats = new Stats();
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+             org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            camel.getRegistry().bind("pageDataSource", pool);
+            // a lambda, not a RouteBuilder class, which the tests' camel-main would discover and start
+            org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes.from("direct:page")
+                    .setBody(routes.constant(named))
+                    .to("jdbc:pageDataSource?useHeadersAsParameters=true&resetAutoCommit=false"));
+            camel.start();
+            org.apache.camel.ProducerTemplate template = camel.createProducerTemplate();
+            for (int i = 0; i < offsets.size() + 20; i++) {
+                // the first 20 warm the route up, unmeasured
+                long offset = offsets.get(i % offsets.size());
+                long started = System.nanoTime();
+                @SuppressWarnings("unchecked")
+                List<java.util.Map<String, Object>> rows = template.requestBodyAndHeaders("direct:page", null,
+                        java.util.Map.of("from", offset, "to", offset + 100), List.class);
+                for (java.util.Map<String, Object> row : rows) {
+                    row.values().toArray();
+                }
+                if (i >= 20) {
+                    stats.add((System.nanoTime() - started) / 1000);
+                }
+            }
+        }
+        return stats;
+    }
+
     /** Runs the page statement and reads every value of its rows into Java, as the API's page read does. */
     private static void readPage(PreparedStatement ps, long offset) throws SQLException {
         ps.setLong(1, offset);

@@ -70,6 +70,8 @@ public final class FakeSnowflake implements AutoCloseable {
     private final Map<String, FakeQuery> queries = new ConcurrentHashMap<>();
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public final List<String> statements = new CopyOnWriteArrayList<>();
+    /** Statements the driver only described (prepared statements' parameter metadata). */
+    public final List<String> describes = new CopyOnWriteArrayList<>();
     public final List<String> asyncStatements = new CopyOnWriteArrayList<>();
     /** The Snowflake query ids of the asynchronous statements, in the order they came. */
     public final List<String> asyncQueryIds = new CopyOnWriteArrayList<>();
@@ -252,6 +254,15 @@ public final class FakeSnowflake implements AutoCloseable {
         String sql = request.path("sqlText").asText().strip();
         boolean async = request.path("asyncExec").asBoolean(false);
         JsonNode bindings = request.path("bindings");
+        if (request.path("describeOnly").asBoolean(false)) {
+            // the driver describes a prepared statement (for getParameterMetaData, as camel-jdbc asks): how many
+            // binds it takes, and no rows
+            describes.add(sql);
+            ObjectNode data = resultData(UUID.randomUUID().toString(), "SELECT 1 AS DESCRIBED", 0, 0);
+            data.put("numberOfBinds", sql.chars().filter(c -> c == '?').count());
+            reply(exchange, ok(data));
+            return;
+        }
         statements.add(sql);
         Matcher view = VIEW_SELECT.matcher(sql);
         if (view.matches()) {
@@ -312,13 +323,13 @@ public final class FakeSnowflake implements AutoCloseable {
 
     private static String catalog(String schema) {
         if (!"PUBLIC".equalsIgnoreCase(schema)) {
-            return "SELECT NULL AS TABLE_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION_VERSION WHERE false";
+            return "SELECT NULL AS VIEW_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION WHERE false";
         }
-        return "SELECT upper(v.view_name) AS TABLE_NAME, c.column_name AS COLUMN_NAME, "
+        return "SELECT upper(v.view_name) AS VIEW_NAME, c.column_name AS COLUMN_NAME, "
                + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER' "
                + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
                + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
-               + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION_VERSION "
+               + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION "
                + "FROM duckdb_views() v JOIN duckdb_columns() c ON c.table_name = v.view_name AND c.schema_name = v.schema_name "
                + "WHERE v.schema_name = 'main' AND NOT v.internal AND v.database_name = current_database() "
                + "ORDER BY v.view_name, c.column_index";

@@ -1,2 +1,0 @@
--- Cancels a running query. Bound parameter: the query id.
-SELECT SYSTEM$CANCEL_QUERY(?)
