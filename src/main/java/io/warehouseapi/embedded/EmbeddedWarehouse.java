@@ -1,8 +1,6 @@
 package io.warehouseapi.embedded;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
@@ -50,7 +48,6 @@ public class EmbeddedWarehouse implements Warehouse {
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final ViewCatalog catalog;
-    private final String definitionSql = SqlText.load("sql/embedded/view-definition.sql");
 
     /**
      * @param statements the plain-SQL statements (the catalog), sent through the routes' {@code jdbc:} steps on this
@@ -75,22 +72,6 @@ public class EmbeddedWarehouse implements Warehouse {
     @Override
     public ViewCatalog catalog() {
         return catalog;
-    }
-
-    /** Asks DuckDB's own catalog (a lookup of well under a millisecond), so a redefined view is never missed. */
-    @Override
-    public String currentDefinition(ExposedView view) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(definitionSql)) {
-            ps.setString(1, schema);
-            ps.setString(2, view.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "";
-            }
-        } catch (SQLException e) {
-            LOG.warn("Cannot read the definition of view {}: {}", view.name(), engineMessage(e));
-            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "the catalog could not be read");
-        }
     }
 
     @Override

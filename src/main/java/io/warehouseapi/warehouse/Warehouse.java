@@ -42,9 +42,10 @@ public interface Warehouse {
     }
 
     /**
-     * The fingerprint of a view's definition as the warehouse has it now, checked before a finished result of the
-     * view is reused: by default what the catalog said at its last read ({@code warehouse.views.refresh-interval}); an
-     * adapter for which asking costs nothing asks the warehouse itself.
+     * The fingerprint of a view's definition, part of the question a {@code run_view} asks, so that a result of an
+     * older definition is never reused: what the catalog said at its last read ({@code warehouse.views.refresh-interval},
+     * or sooner when the catalog is read again). Asking the warehouse at every request would cost a statement each
+     * (4.6 ms on DuckDB, whose {@code duckdb_views()} renders every view's SQL; a warehouse to wake on Snowflake).
      */
     default String currentDefinition(ExposedView view) {
         return view.definition();

@@ -99,7 +99,7 @@ final class EngineFloor implements AutoCloseable {
      * {@link #pages(List)}, the same statement through plain JDBC.
      */
     Stats pagesThroughCamelJdbc(Path warehouse, List<Long> offsets) throws Exception {
-        String named = PAGE_SQL.replaceFirst("\\?", ":?from").replaceFirst("\\?", ":?to");
+        String named = PAGE_SQL.replace(">= ?", ">= :?from").replace("< ?", "< :?to");
         com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
         config.setJdbcUrl("jdbc:duckdb:" + warehouse.toAbsolutePath());
         config.setMaximumPoolSize(2);

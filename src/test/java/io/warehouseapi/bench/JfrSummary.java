@@ -27,6 +27,7 @@ final class JfrSummary {
     }
 
     private final List<Sample> heapUsed = new ArrayList<>();
+    private final List<Sample> heapAfterGc = new ArrayList<>();
     private final List<Sample> threadsPeak = new ArrayList<>();
     private final List<Sample> threadsActive = new ArrayList<>();
     private final List<Sample> gcPauseNanos = new ArrayList<>();
@@ -39,7 +40,12 @@ final class JfrSummary {
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             Instant at = event.getStartTime();
             switch (event.getEventType().getName()) {
-                case "jdk.GCHeapSummary" -> summary.heapUsed.add(new Sample(at, event.getLong("heapUsed")));
+                case "jdk.GCHeapSummary" -> {
+                    summary.heapUsed.add(new Sample(at, event.getLong("heapUsed")));
+                    if ("After GC".equals(event.getString("when"))) {
+                        summary.heapAfterGc.add(new Sample(at, event.getLong("heapUsed")));
+                    }
+                }
                 case "jdk.JavaThreadStatistics" -> {
                     summary.threadsPeak.add(new Sample(at, event.getLong("peakCount")));
                     summary.threadsActive.add(new Sample(at, event.getLong("activeCount")));
@@ -72,6 +78,12 @@ final class JfrSummary {
     /** The highest heap use seen at a collection in the window, in bytes; -1 if no collection fell in it. */
     long peakHeapBytes(Instant from, Instant to) {
         return max(heapUsed, from, to);
+    }
+
+    /** The mean heap use right after the collections in the window, in bytes; -1 if none fell in it. */
+    double meanHeapAfterGcBytes(Instant from, Instant to) {
+        return heapAfterGc.stream().filter(s -> within(s.at, from, to)).mapToLong(Sample::value).average()
+                .orElse(-1);
     }
 
     long peakHeapBytes() {

@@ -42,6 +42,12 @@ public final class LoadTestCommand {
     private final List<String> views = List.of(setting("load.views").split(","));
     private final Duration deadline = Duration.parse(setting("load.deadline"));
     private final String heap = setting("load.heap");
+    /** With a duration, a soak: every connection runs queries until it has passed, and the server is sampled. */
+    private final Duration soak = Duration.parse(setting("load.soak"));
+    /** Every so many run_views of a connection, one asks for a fresh run; the others may share or reuse. */
+    private final int freshEvery = Integer.parseInt(setting("load.fresh-every"));
+    private final AtomicLong queriesSent = new AtomicLong();
+    private final List<ObjectNode> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final Stats firstPage = new Stats();
     private final Stats pageLatency = new Stats();
@@ -91,8 +97,14 @@ public final class LoadTestCommand {
                 }
             }
             List<CompletableFuture<Void>> work = new ArrayList<>();
+            long soakEnd = System.nanoTime() + soak.toNanos();
+            java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            if (!soak.isZero()) {
+                sampler.scheduleAtFixedRate(() -> sample(server), 0, 10, TimeUnit.SECONDS);
+            }
             for (int i = 0; i < peers.size(); i++) {
-                work.add(runQueries(peers.get(i), i, queriesFor(i)));
+                work.add(soak.isZero() ? runQueries(peers.get(i), i, queriesFor(i))
+                        : soakQueries(peers.get(i), i, 0, soakEnd));
             }
             try {
                 CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
@@ -102,6 +114,7 @@ public final class LoadTestCommand {
                 lost.addAndGet(peers.stream().mapToLong(Peer::outstanding).sum());
             }
             serverAlive = server.isReady();
+            sampler.shutdownNow();
         } finally {
             peers.forEach(Peer::close);
         }
@@ -110,12 +123,13 @@ public final class LoadTestCommand {
         JfrSummary recording = server.stop();
         clientThreads.shutdownNow();
 
-        long unanswered = queries - queriesAnswered.get();
+        long unanswered = queriesSent.get() - queriesAnswered.get();
         long errorCount = errors.values().stream().mapToLong(AtomicLong::get).sum();
         ObjectNode report = Peer.JSON.createObjectNode();
         report.set("machine", Machine.describe());
         ObjectNode setup = report.putObject("setup");
-        setup.put("connections", connections).put("queries", queries).put("pages_per_query", pagesPerQuery)
+        setup.put("connections", connections).put("queries", soak.isZero() ? queries : queriesSent.get())
+                .put("soak", soak.toString()).put("fresh_every", freshEvery).put("pages_per_query", pagesPerQuery)
                 .put("trips", trips).put("views", String.join(",", views)).put("server_heap_max", heap);
         ObjectNode result = report.putObject("result");
         result.put("seconds", Stats.round(seconds));
@@ -138,6 +152,9 @@ public final class LoadTestCommand {
         result.put("server_gc_count", recording.gcCount(from, to));
         result.put("server_gc_pause_ms", Stats.round(recording.gcPauseMillis(from, to)));
         result.put("server_mean_cpu", Stats.round(recording.meanCpu(from, to)));
+        if (!soak.isZero()) {
+            result.set("soak", soakReport(recording, from, to));
+        }
         boolean passed = lost.get() == 0 && errorCount == 0 && wrongPages.get() == 0 && unanswered == 0
                          && unexpected.get() == 0 && serverAlive && peers.size() == connections;
         result.put("passed", passed);
@@ -155,18 +172,85 @@ public final class LoadTestCommand {
         return queries / connections + (peer < queries % connections ? 1 : 0);
     }
 
+    /** A soak's share of one connection: queries one after another until the soak has lasted its time. */
+    private CompletableFuture<Void> soakQueries(Peer peer, int index, int q, long until) {
+        if (System.nanoTime() - until >= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return runQuery(peer, views.get((index + q) % views.size()), q % freshEvery == freshEvery - 1)
+                .thenCompose(ignored -> soakQueries(peer, index, q + 1, until));
+    }
+
+    /** The server as the operating system and its metrics see it: resident memory, open files, stored results. */
+    private void sample(ServerProcess server) {
+        try {
+            ObjectNode sample = Peer.JSON.createObjectNode();
+            sample.put("at", Instant.now().toString());
+            long pid = server.pid();
+            long rssKib = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(
+                            line.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
+            long fds;
+            try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                fds = files.count();
+            }
+            sample.put("rss_mib", Stats.round(rssKib / 1024.0));
+            sample.put("open_fds", fds);
+            sample.put("store_mib", Stats.round((server.metric("warehouse_api_store_memory_bytes", "")
+                                                 + server.metric("warehouse_api_store_spilled_bytes", "")) / 1048576.0));
+            sample.put("results_held", server.metric("warehouse_api_store_results", ""));
+            samples.add(sample);
+        } catch (Exception e) {
+            note(e);
+        }
+    }
+
+    /**
+     * A soak's figures in its first and its last five minutes (or fifths, if it is shorter than 25 minutes): heap
+     * after GC (the flight recorder's), resident memory, open files and stored bytes, each the mean of its samples.
+     */
+    private ObjectNode soakReport(JfrSummary recording, Instant from, Instant to) {
+        Duration window = Duration.ofMinutes(5);
+        if (Duration.between(from, to).compareTo(window.multipliedBy(5)) < 0) {
+            window = Duration.between(from, to).dividedBy(5);
+        }
+        ObjectNode node = Peer.JSON.createObjectNode();
+        node.put("window", window.toString());
+        Instant firstEnd = from.plus(window);
+        Instant lastStart = to.minus(window);
+        ObjectNode first = node.putObject("first");
+        ObjectNode last = node.putObject("last");
+        first.put("heap_after_gc_mib", Stats.round(recording.meanHeapAfterGcBytes(from, firstEnd) / 1048576.0));
+        last.put("heap_after_gc_mib", Stats.round(recording.meanHeapAfterGcBytes(lastStart, to) / 1048576.0));
+        for (String field : List.of("rss_mib", "open_fds", "store_mib", "results_held")) {
+            first.put(field, Stats.round(mean(field, from, firstEnd)));
+            last.put(field, Stats.round(mean(field, lastStart, to)));
+        }
+        node.put("samples", samples.size());
+        return node;
+    }
+
+    private double mean(String field, Instant from, Instant to) {
+        return samples.stream().filter(s -> {
+            Instant at = Instant.parse(s.get("at").asText());
+            return !at.isBefore(from) && !at.isAfter(to);
+        }).mapToDouble(s -> s.get(field).asDouble()).average().orElse(-1);
+    }
+
     /** One connection's share: its queries one after another, each followed by its pages one after another. */
     private CompletableFuture<Void> runQueries(Peer peer, int index, int count) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (int q = 0; q < count; q++) {
             String view = views.get((index + q) % views.size());
-            chain = chain.thenCompose(ignored -> runQuery(peer, view));
+            boolean fresh = q % freshEvery == freshEvery - 1;
+            chain = chain.thenCompose(ignored -> runQuery(peer, view, fresh));
         }
         return chain;
     }
 
-    private CompletableFuture<Void> runQuery(Peer peer, String view) {
-        return peer.request(Peer.runView(view)).handle((reply, failure) -> {
+    private CompletableFuture<Void> runQuery(Peer peer, String view, boolean fresh) {
+        queriesSent.incrementAndGet();
+        return peer.request(fresh ? Peer.runViewFresh(view) : Peer.runView(view)).handle((reply, failure) -> {
             if (failure != null) {
                 lost.incrementAndGet();
                 note(failure);
@@ -269,6 +353,18 @@ public final class LoadTestCommand {
         row(md, "server mean CPU (share of the machine)", r.get("server_mean_cpu").asText());
         row(md, "server start to ready (ms)", r.get("server_start_to_ready_ms").asText());
         row(md, "server up and ready at the end", r.get("server_alive").asText());
+        if (r.has("soak")) {
+            ObjectNode soak = (ObjectNode) r.get("soak");
+            md.append(String.format(Locale.ROOT, "%nSoak of %s (every %d-th run_view of a connection fresh, the others "
+                                                 + "shared or reused), sampled every 10 s: means in the first and "
+                                                 + "the last %s.%n%n| measure | first | last |%n| --- | --- | --- |%n",
+                    setup.get("soak").asText(), setup.get("fresh_every").asInt(), soak.get("window").asText()));
+            for (String field : List.of("heap_after_gc_mib", "rss_mib", "open_fds", "store_mib", "results_held")) {
+                md.append("| ").append(field.replace('_', ' ')).append(" | ")
+                        .append(soak.get("first").get(field).asText()).append(" | ")
+                        .append(soak.get("last").get(field).asText()).append(" |\n");
+            }
+        }
         return md.toString();
     }
 

@@ -117,6 +117,11 @@ final class ServerProcess implements AutoCloseable {
                 .findFirst().orElse(0);
     }
 
+    /** The server's process id, for what the operating system says of it. */
+    long pid() {
+        return process.pid();
+    }
+
     URI webSocket() {
         return URI.create("ws://127.0.0.1:" + port + "/ws");
     }
