@@ -124,6 +124,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String spillDirectory;
     @PropertyInject("results.memory-limit")
     private String storeMemoryLimit;
+    @PropertyInject(value = "results.store-file", defaultValue = "")
+    private String storeFile;
     @PropertyInject("results.retention")
     private String resultsRetention;
     @PropertyInject("results.page-cache.max-bytes")
@@ -299,7 +301,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         HikariDataSource dataSource = dataSource("warehouse", url);
         closeOnStop(context, dataSource, anchor);
-        ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true, pageCache);
+        ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true, pageCache)
+                .inFile(storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile));
         store.start();
         bindStore(context.getRegistry(), store, metrics);
         new SampleDataset(dataSource, sampleTrips).ensure();

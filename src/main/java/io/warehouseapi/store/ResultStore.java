@@ -51,6 +51,8 @@ public class ResultStore {
     private final Path spillDirectory;
     private final String memoryLimit;
     private final boolean attach;
+    /** The database file the store keeps its tables in, or null for memory ({@code results.store-file}). */
+    private volatile Path storeFile;
     private volatile String catalog = ATTACHED_CATALOG;
     private final String materializeSql = SqlText.load("sql/store/materialize.sql");
     private final String pageSql = SqlText.load("sql/store/page.sql");
@@ -80,6 +82,16 @@ public class ResultStore {
         this.attach = attach;
     }
 
+    /**
+     * Keeps the attached store's tables in a database file (emptied at start) instead of memory: the
+     * {@code results.store-file} setting, for comparing the two (see the performance page). Call before
+     * {@link #start()}.
+     */
+    public ResultStore inFile(Path file) {
+        this.storeFile = file == null ? null : file.toAbsolutePath().normalize();
+        return this;
+    }
+
     /** Empties a spill directory left by an earlier run: no query id outlives the process that issued it. */
     public static void clear(Path spillDirectory) throws IOException {
         Path absolute = spillDirectory.toAbsolutePath().normalize();
@@ -103,7 +115,14 @@ public class ResultStore {
                 statement.execute("SET temp_directory = '" + spillDirectory.toString().replace("'", "''") + "'");
                 if (attach) {
                     statement.execute("DETACH DATABASE IF EXISTS " + ATTACHED_CATALOG);
-                    statement.execute("ATTACH ':memory:' AS " + ATTACHED_CATALOG);
+                    if (storeFile == null) {
+                        statement.execute("ATTACH ':memory:' AS " + ATTACHED_CATALOG);
+                    } else {
+                        Files.deleteIfExists(storeFile);
+                        Files.deleteIfExists(Path.of(storeFile + ".wal"));
+                        statement.execute("ATTACH '" + storeFile.toString().replace("'", "''") + "' AS "
+                                          + ATTACHED_CATALOG);
+                    }
                 } else {
                     try (ResultSet rs = statement.executeQuery("SELECT current_database()")) {
                         rs.next();
@@ -111,7 +130,8 @@ public class ResultStore {
                     }
                 }
             }
-            LOG.info("Result store started in memory (memory limit {}, spilling to {})", memoryLimit, spillDirectory);
+            LOG.info("Result store started {} (memory limit {}, spilling to {})",
+                    storeFile == null ? "in memory" : "in the file " + storeFile, memoryLimit, spillDirectory);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot start the result store: " + e.getMessage(), e);
         } catch (IOException e) {

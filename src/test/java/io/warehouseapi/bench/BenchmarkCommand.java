@@ -92,6 +92,9 @@ public final class BenchmarkCommand {
     private void run() throws Exception {
         Files.createDirectories(dir);
         report.set("machine", Machine.describe());
+        report.put("result_store", storeInFile ? "file" : "memory");
+        md.append("Result store: ").append(storeInFile ? "a DuckDB file (`results.store-file`)" : "in memory")
+                .append(".\n\n");
         md.append("Machine: ").append(Machine.line((ObjectNode) report.get("machine"))).append(". Server: `java -Xmx")
                 .append(heap).append(" -jar target/warehouse-api.jar`, embedded DuckDB, on 127.0.0.1; client: the "
                                      + "JDK's WebSocket client in another process.\n\n");
@@ -110,14 +113,21 @@ public final class BenchmarkCommand {
         System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
     }
 
+    /** {@code -Dbench.store-file=true} keeps the server's result store in a DuckDB file, to compare with memory. */
+    private final boolean storeInFile = Boolean.parseBoolean(System.getProperty("bench.store-file", "false"));
+
     private Map<String, String> settings(Path data, long trips) {
-        return Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "WAREHOUSE_EMBEDDED_PATH", data.resolve("warehouse.duckdb").toString(),
                 "RESULTS_SPILL_DIRECTORY", data.resolve("results.spill").toString(),
                 "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", Long.toString(trips),
                 // the benchmark's many connections come from one address
                 "API_RATE_BURST", "100000",
-                "API_RATE_PER_SECOND", "100000");
+                "API_RATE_PER_SECOND", "100000"));
+        if (storeInFile) {
+            settings.put("RESULTS_STORE_FILE", data.resolve("results.duckdb").toString());
+        }
+        return settings;
     }
 
     /** Process start to ready on a first start, which generates the smallest scale's sample. */

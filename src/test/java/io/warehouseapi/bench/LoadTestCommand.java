@@ -227,6 +227,7 @@ public final class LoadTestCommand {
             last.put(field, Stats.round(mean(field, lastStart, to)));
         }
         node.put("samples", samples.size());
+        node.set("series", Peer.JSON.valueToTree(samples));
         return node;
     }
 
