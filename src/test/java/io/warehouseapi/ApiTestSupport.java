@@ -199,6 +199,19 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         }
     }
 
+    /** The statements DuckDB's own query log holds (once a test has called {@code enable_logging('QueryLog')}). */
+    protected java.util.List<String> engineQueryLog() throws SQLException {
+        java.util.List<String> statements = new java.util.ArrayList<>();
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT message FROM duckdb_logs WHERE type = 'QueryLog'")) {
+            while (rs.next()) {
+                statements.add(rs.getString(1));
+            }
+        }
+        return statements;
+    }
+
     /** The HTTP status of a GET on the application's port, such as /observe/health/ready. */
     protected int httpStatus(String path) throws IOException, InterruptedException {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

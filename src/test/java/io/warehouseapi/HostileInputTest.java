@@ -239,14 +239,7 @@ class HostileInputTest extends ApiTestSupport {
     @Order(4)
     void the_engines_query_log_shows_statements_on_exposed_views_only() throws Exception {
         runOnce();
-        List<String> statements = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT message FROM duckdb_logs WHERE type = 'QueryLog'")) {
-            while (rs.next()) {
-                statements.add(rs.getString(1));
-            }
-        }
+        List<String> statements = engineQueryLog();
         assertThat(statements).as("the query log is on").isNotEmpty();
         Pattern source = Pattern.compile(
                 "(?i)\\bFROM\\s+((?:\"[^\"]+\"|[a-z_][a-z0-9_]*)(?:\\.(?:\"[^\"]+\"|[a-z_][a-z0-9_]*))*(?:\\(\\))?)");

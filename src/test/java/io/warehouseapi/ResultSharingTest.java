@@ -62,16 +62,15 @@ class ResultSharingTest extends ApiTestSupport {
             return snowflake.asyncStatements.stream().filter(sql -> sql.contains("\"" + view.toUpperCase() + "\""))
                     .count();
         }
-        List<String> statements = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT message FROM duckdb_logs WHERE type = 'QueryLog'")) {
-            while (rs.next()) {
-                statements.add(rs.getString(1));
-            }
-        }
-        return statements.stream().filter(sql -> sql.contains("CREATE TABLE")
+        return engineQueryLog().stream().filter(sql -> sql.contains("CREATE TABLE")
                                                  && sql.contains("\"" + view.toLowerCase() + "\"")).count();
+    }
+
+    /** Sends run_view and returns its query id from the running reply, without waiting for the results. */
+    private static String start(WsClient client, String view, String extra) {
+        client.send(runView(view, extra));
+        client.next("submitted");
+        return client.next("running").path("query_id").asText();
     }
 
     private static String runView(String view, String extra) {
@@ -192,12 +191,8 @@ class ResultSharingTest extends ApiTestSupport {
     void one_sharer_cancelling_leaves_the_other_its_result() throws Exception {
         long before = statementsOn("shared_sleepy_vw");
         try (WsClient a = connect(); WsClient b = connect()) {
-            a.send(runView("shared_sleepy_vw", ",\"fresh\":true"));
-            a.next("submitted");
-            String aId = a.next("running").path("query_id").asText();
-            b.send(runView("shared_sleepy_vw", ",\"fresh\":true"));
-            b.next("submitted");
-            String bId = b.next("running").path("query_id").asText();
+            String aId = start(a, "shared_sleepy_vw", ",\"fresh\":true");
+            String bId = start(b, "shared_sleepy_vw", ",\"fresh\":true");
 
             a.send("{\"action\":\"cancel\",\"query_id\":\"" + aId + "\"}");
             List<String> types = List.of(a.next().path("type").asText(), a.next().path("type").asText());
@@ -218,12 +213,8 @@ class ResultSharingTest extends ApiTestSupport {
     void the_warehouse_query_is_cancelled_when_its_last_sharer_cancels() throws Exception {
         QueryService queries = bean("queries", QueryService.class);
         try (WsClient a = connect(); WsClient b = connect()) {
-            a.send(runView("slow_vw", ""));
-            a.next("submitted");
-            String aId = a.next("running").path("query_id").asText();
-            b.send(runView("slow_vw", ""));
-            b.next("submitted");
-            String bId = b.next("running").path("query_id").asText();
+            String aId = start(a, "slow_vw", "");
+            String bId = start(b, "slow_vw", "");
             await().atMost(Duration.ofSeconds(20)).until(() -> queries.inFlight() == 1);
 
             a.send("{\"action\":\"cancel\",\"query_id\":\"" + aId + "\"}");
