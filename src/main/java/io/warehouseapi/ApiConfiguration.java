@@ -215,7 +215,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             Connection storeAnchor = new org.duckdb.DuckDBDriver().connect(storeUrl, new java.util.Properties());
             HikariDataSource storeSource = dataSource("results", storeUrl);
             closeOnStop(context, storeSource, storeAnchor);
-            ResultStore store = new ResultStore(storeSource, Path.of(spillDirectory), storeMemoryLimit, false,
+            ResultStore store = new ResultStore(storeSource, Path.of(spillDirectory), storeMemoryLimit, false, null,
                     pageCache);
             store.start();
             bindStore(registry, store, metrics);
@@ -227,7 +227,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                     () -> openEmbedded(context, statements, executor, metrics));
         }
         warehouse.connect();
-        // the catalog is read through a route (read-view-catalog), so once the routes run: before start() returns
+        // the catalog is read through a route (read-view-catalog), so once the routes run: before start() returns;
+        // a warehouse opened later (reconnect-warehouse) reads it when it is found unread (Warehouse.reconnect)
         ReconnectingWarehouse connected = warehouse;
         context.addStartupListener(new StartupListener() {
             @Override
@@ -257,9 +258,6 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         warehouseDataSource.use(snowflake);
         Warehouse warehouse = new SnowflakeWarehouse(snowflake, statements, store, executor, settings.database(),
                 settings.schema(), viewsInclude, settings.maxLocalRows());
-        if (context.isStarted()) {
-            warehouse.refreshViews();
-        }
         LOG.info("Warehouse: Snowflake account {} as {}, {}.{}", settings.account(), settings.user(),
                 settings.database(), settings.schema());
         return warehouse;
@@ -301,17 +299,14 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         HikariDataSource dataSource = dataSource("warehouse", url);
         closeOnStop(context, dataSource, anchor);
-        ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true, pageCache)
-                .inFile(storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile));
+        ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true,
+                storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile), pageCache);
         store.start();
         bindStore(context.getRegistry(), store, metrics);
         new SampleDataset(dataSource, sampleTrips).ensure();
         warehouseDataSource.use(dataSource);
         Warehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
                 viewsInclude);
-        if (context.isStarted()) {
-            warehouse.refreshViews();
-        }
         LOG.info("Warehouse: embedded DuckDB at {}", database);
         return warehouse;
     }

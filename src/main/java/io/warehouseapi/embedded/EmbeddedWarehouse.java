@@ -19,7 +19,6 @@ import javax.sql.DataSource;
 
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
-import io.warehouseapi.store.SqlText;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;

@@ -1,7 +1,6 @@
 package io.warehouseapi.snowflake;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -26,7 +25,6 @@ import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore.StoreType;
-import io.warehouseapi.store.SqlText;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.ExposedView;
@@ -182,8 +180,7 @@ public class SnowflakeWarehouse implements Warehouse {
             complete = store.load(query.queryId, columns, () -> rs.next() ? row(rs, columns) : null, maxLocalRows,
                     () -> query.cancelRequested);
             if (complete) {
-                List<Column> reported = columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
-                store.register(query.queryId, reported);
+                store.register(query.queryId, reported(columns));
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Cannot copy the result of query {}: {}", query.queryId, e.getMessage());
@@ -199,7 +196,7 @@ public class SnowflakeWarehouse implements Warehouse {
             }
             // too large for the local copy: page it in Snowflake
             try {
-                query.fallbackColumns = columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
+                query.fallbackColumns = reported(columns);
                 query.fallbackStoreColumns = List.copyOf(columns);
                 query.fallbackTotal = statements.countResultScan(query.queryId);
                 query.fallback = true;
@@ -256,6 +253,11 @@ public class SnowflakeWarehouse implements Warehouse {
                     ? new StoreColumn(name, typeName.replace("STRUCTURED", "").strip(), StoreType.JSON, "JSON")
                     : new StoreColumn(name, typeName.isEmpty() ? "VARCHAR" : typeName, StoreType.VARCHAR, "VARCHAR");
         };
+    }
+
+    /** The columns as clients see them: their names and Snowflake's own type names. */
+    private static List<Column> reported(List<StoreColumn> columns) {
+        return columns.stream().map(c -> new Column(c.name(), c.reportedType())).toList();
     }
 
     /** A value as the JDBC driver gave it to the route's {@code jdbc:} step, as the replies take it. */

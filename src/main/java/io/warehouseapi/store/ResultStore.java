@@ -52,7 +52,7 @@ public class ResultStore {
     private final String memoryLimit;
     private final boolean attach;
     /** The database file the store keeps its tables in, or null for memory ({@code results.store-file}). */
-    private volatile Path storeFile;
+    private final Path storeFile;
     private volatile String catalog = ATTACHED_CATALOG;
     private final String materializeSql = SqlText.load("sql/store/materialize.sql");
     private final String pageSql = SqlText.load("sql/store/page.sql");
@@ -67,9 +67,11 @@ public class ResultStore {
      * (the embedded warehouse's, so that a query materializes into it in one statement); or, with {@code attach}
      * false, a store whose {@code dataSource} is an in-memory DuckDB instance of its own. {@code memoryLimit} is
      * DuckDB's {@code memory_limit} for that instance (such as {@code 2GB}); beyond it, blocks spill to
-     * {@code spillDirectory}. Pages read are kept in {@code pages}.
+     * {@code spillDirectory}. With a {@code storeFile} (attached stores only: {@code results.store-file}, for
+     * comparing the two, see the performance page) the tables are kept in that database file, emptied at start,
+     * instead of memory. Pages read are kept in {@code pages}.
      */
-    public ResultStore(DataSource dataSource, Path spillDirectory, String memoryLimit, boolean attach,
+    public ResultStore(DataSource dataSource, Path spillDirectory, String memoryLimit, boolean attach, Path storeFile,
                        PageCache pages) {
         if (!MEMORY_LIMIT.matcher(memoryLimit.trim()).matches()) {
             throw new IllegalArgumentException("results.memory-limit must be a size such as 2GB or 512MB, not '"
@@ -80,20 +82,11 @@ public class ResultStore {
         this.spillDirectory = spillDirectory.toAbsolutePath().normalize();
         this.memoryLimit = memoryLimit.trim();
         this.attach = attach;
-    }
-
-    /**
-     * Keeps the attached store's tables in a database file (emptied at start) instead of memory: the
-     * {@code results.store-file} setting, for comparing the two (see the performance page). Call before
-     * {@link #start()}.
-     */
-    public ResultStore inFile(Path file) {
-        this.storeFile = file == null ? null : file.toAbsolutePath().normalize();
-        return this;
+        this.storeFile = storeFile == null ? null : storeFile.toAbsolutePath().normalize();
     }
 
     /** Empties a spill directory left by an earlier run: no query id outlives the process that issued it. */
-    public static void clear(Path spillDirectory) throws IOException {
+    private static void clear(Path spillDirectory) throws IOException {
         Path absolute = spillDirectory.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         try (var files = Files.list(absolute)) {
