@@ -29,3 +29,20 @@ SELECT
 -- Takes a second or two, then succeeds: for watching a query run.
 CREATE OR REPLACE VIEW sleepy_vw AS
 SELECT count(*) AS n, sum(hash(i)) % 1000 AS checksum FROM range(400000000) r(i);
+
+-- Rows of every filterable kind, with nulls and the LIKE wildcards % and _ in
+-- text: for asking a view a question (columns, filters, order_by).
+CREATE OR REPLACE VIEW question_vw AS
+SELECT
+    i::INTEGER                                                        AS id,
+    (i * 1000)::BIGINT                                                AS big,
+    (i / 8)::DECIMAL(10, 2)                                           AS price,
+    i * 0.5::DOUBLE                                                   AS ratio,
+    i % 3 = 0                                                         AS flag,
+    CASE WHEN i % 10 = 0 THEN NULL
+         WHEN i % 7 = 0 THEN 'a%b_' || i
+         ELSE 'station ' || i END                                     AS label,
+    DATE '2018-06-01' + (i % 30)::INTEGER                             AS day,
+    TIMESTAMP '2018-06-01 00:00:00' + to_seconds(i * 3600)            AS at,
+    CASE WHEN i % 5 = 0 THEN NULL ELSE i % 17 END                     AS maybe
+FROM range(200) r(i);

@@ -36,6 +36,7 @@ import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import io.warehouseapi.store.PageCache;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
+import io.warehouseapi.transport.ExportDownloads;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.transport.OriginPolicy;
 import io.warehouseapi.transport.RequestLimits;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.StartupListener;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
@@ -97,6 +99,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String authTimeout;
     @PropertyInject("api.auth.close-grace")
     private String authCloseGrace;
+    @PropertyInject("api.export.max-concurrent")
+    private int maxConcurrentExports;
+    @PropertyInject("api.export.stall-timeout")
+    private String exportStallTimeout;
 
     @PropertyInject("warehouse.type")
     private String warehouseType;
@@ -247,6 +253,16 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS));
         registry.bind("queries", queries);
+        if (maxConcurrentExports < 1) {
+            throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);
+        }
+        // as many download threads as may stream at once, and no queue: one more download is refused at once
+        ThreadPoolProfile downloads = new ThreadPoolProfileBuilder("export-download").poolSize(maxConcurrentExports)
+                .maxPoolSize(maxConcurrentExports).maxQueueSize(0).rejectedPolicy(ThreadPoolRejectedPolicy.Abort)
+                .build();
+        context.addStartupListener(new ExportDownloads(serverPort, queries,
+                context.getExecutorServiceManager().newThreadPool(this, "export-download", downloads),
+                Duration.parse(exportStallTimeout), metrics));
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
     }

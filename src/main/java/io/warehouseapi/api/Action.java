@@ -9,6 +9,7 @@ public enum Action {
     CANCEL,
     QUERY_STATUS,
     LIST_VIEWS,
+    EXPORT,
     AUTH;
 
     public String wireName() {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.QueryProgress;
+import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.ResultPage;
+import io.warehouseapi.question.ColumnType;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.ExposedView;
@@ -102,6 +104,17 @@ public class Replies {
         });
     }
 
+    public String export(QueryService.ExportLink link, ApiRequest request) {
+        return write(gen -> {
+            gen.writeStringField("type", "export");
+            gen.writeStringField("query_id", link.queryId());
+            gen.writeStringField("format", link.format());
+            gen.writeStringField("url", link.url());
+            gen.writeStringField("expires_at", link.expiresAt().toString());
+            requestId(gen, request);
+        });
+    }
+
     public String status(String queryId, QueryState state, ApiRequest request) {
         return write(gen -> {
             gen.writeStringField("type", "status");
@@ -123,6 +136,11 @@ public class Replies {
                     gen.writeStartObject();
                     gen.writeStringField("name", column.name());
                     gen.writeStringField("type", column.type());
+                    gen.writeArrayFieldStart("operators");
+                    for (String operator : ColumnType.of(column.type()).operatorNames()) {
+                        gen.writeString(operator);
+                    }
+                    gen.writeEndArray();
                     gen.writeEndObject();
                 }
                 gen.writeEndArray();

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.warehouseapi.question.Ask;
+import io.warehouseapi.question.QuestionException;
 
 /**
  * Parses and validates one text frame into an {@link ApiRequest}, following the field rules of the protocol. Every
@@ -24,6 +26,8 @@ public class RequestParser {
     private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final BigInteger MAX_OFFSET_BIG = BigInteger.valueOf(MAX_OFFSET);
     private static final java.util.regex.Pattern ACTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+    private static final java.util.Set<String> EXPORT_FORMATS = java.util.Set.of("csv", "ndjson", "parquet");
 
     private final ObjectMapper mapper;
     private final int maxPageSize;
@@ -87,12 +91,14 @@ public class RequestParser {
         return switch (action) {
             case RUN_VIEW -> new ApiRequest(name, requiredString(root, "view_name", requestId), null, 0,
                     pageSize(root.get("page_size"), requestId, pageSizeCap), requestId, null,
-                    optionalBoolean(root, "fresh", requestId));
+                    optionalBoolean(root, "fresh", requestId), ask(root, requestId), null);
             case FETCH_RESULTS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId),
                     offset(root.get("offset"), requestId), pageSize(root.get("page_size"), requestId, pageSizeCap),
                     requestId);
             case CANCEL, QUERY_STATUS -> new ApiRequest(name, null, requiredString(root, "query_id", requestId), 0,
                     DEFAULT_PAGE_SIZE, requestId);
+            case EXPORT -> new ApiRequest(name, null, requiredString(root, "query_id", requestId), 0,
+                    DEFAULT_PAGE_SIZE, requestId, null, false, null, format(root, requestId));
             case LIST_VIEWS -> new ApiRequest(name, null, null, 0, DEFAULT_PAGE_SIZE, requestId);
             case AUTH -> new ApiRequest(name, null, null, 0, DEFAULT_PAGE_SIZE, requestId, token(root, requestId));
         };
@@ -105,8 +111,26 @@ public class RequestParser {
 
     private static ApiException unknownAction(String requestId) {
         return new ApiException(ErrorCode.UNKNOWN_ACTION,
-                "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views, auth.", null,
+                "Unknown action. Use one of run_view, fetch_results, cancel, query_status, list_views, export, auth.", null,
                 requestId);
+    }
+
+    /** A run_view's question: its columns, filters and order_by, checked for shape. */
+    private static Ask ask(JsonNode root, String requestId) {
+        try {
+            return Ask.parse(present(root.get("columns")), present(root.get("filters")),
+                    present(root.get("order_by")));
+        } catch (QuestionException e) {
+            throw ApiException.badRequest(e.getMessage(), requestId);
+        }
+    }
+
+    private static String format(JsonNode root, String requestId) {
+        String format = requiredString(root, "format", requestId);
+        if (!EXPORT_FORMATS.contains(format)) {
+            throw ApiException.badRequest("The field 'format' must be one of csv, ndjson, parquet.", requestId);
+        }
+        return format;
     }
 
     private static String optionalString(JsonNode root, String field, String requestId) {

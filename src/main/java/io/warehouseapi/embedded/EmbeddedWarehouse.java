@@ -1,8 +1,10 @@
 package io.warehouseapi.embedded;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import io.warehouseapi.question.Dialect;
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.StoredResult;
-import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded warehouse: DuckDB on a local file. A submitted query runs on a bounded executor, which materializes
- * {@code SELECT * FROM <view>} straight into the result store (one statement inside the engine, the fastest a result
+ * the question's SELECT (its values bound) straight into the result store (one statement inside the engine, the fastest a result
  * can be made readable), and cancels it by interrupting the statement.
  */
 public class EmbeddedWarehouse implements Warehouse {
@@ -74,9 +78,9 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
-    public String submit(ExposedView view) {
+    public String submit(Selection selection) {
         String queryId = UUID.randomUUID().toString();
-        Execution execution = new Execution(queryId, view);
+        Execution execution = new Execution(queryId, selection.statement(Dialect.DUCKDB));
         executions.put(queryId, execution);
         try {
             execution.future = executor.submit(() -> run(execution));
@@ -94,14 +98,19 @@ public class EmbeddedWarehouse implements Warehouse {
             }
             execution.state = QueryState.RUNNING;
         }
-        String sql = store.materializeStatement(execution.queryId, "SELECT * FROM " + execution.view.sqlName());
+        String sql = store.materializeStatement(execution.queryId, execution.select.sql());
         running.incrementAndGet();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
             execution.statement = statement;
             if (execution.state == QueryState.CANCELLED) {
                 return;
             }
-            statement.execute(sql);
+            List<Object> parameters = execution.select.parameters();
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            statement.execute();
             execution.statement = null;
             store.register(execution.queryId);
             synchronized (execution) {
@@ -208,6 +217,12 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
+    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.openExport(result, format, onClose);
+    }
+
+    @Override
     public void forget(String queryId) {
         cancel(queryId);
         executions.remove(queryId);
@@ -221,7 +236,7 @@ public class EmbeddedWarehouse implements Warehouse {
 
     private static final class Execution {
         final String queryId;
-        final ExposedView view;
+        final Selection.Statement select;
         QueryState state = QueryState.QUEUED;
         String error;
         volatile Statement statement;
@@ -229,9 +244,9 @@ public class EmbeddedWarehouse implements Warehouse {
         /** Completed once the state is final: by the run's end, or at once by a cancel. */
         final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-        Execution(String queryId, ExposedView view) {
+        Execution(String queryId, Selection.Statement select) {
             this.queryId = queryId;
-            this.view = view;
+            this.select = select;
         }
     }
 }

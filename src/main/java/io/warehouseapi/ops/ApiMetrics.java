@@ -67,6 +67,18 @@ public class ApiMetrics {
                 .tag("how", how).register(registry).increment();
     }
 
+    /** An export download started, in {@code format} (csv, ndjson or parquet). */
+    public void export(String format) {
+        Counter.builder("warehouse_api_exports").description("Export downloads started, by format")
+                .tag("format", format).register(registry).increment();
+    }
+
+    /** Bytes of exports sent. */
+    public void exported(long bytes) {
+        Counter.builder("warehouse_api_export_bytes").description("Bytes of export downloads sent")
+                .register(registry).increment(bytes);
+    }
+
     public void polled() {
         polls.increment();
     }

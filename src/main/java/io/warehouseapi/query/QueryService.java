@@ -19,6 +19,9 @@ import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.question.QuestionException;
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ExposedView;
@@ -58,6 +61,8 @@ public class QueryService {
     private final Map<Question, Shared> current = new ConcurrentHashMap<>();
     /** Every shared query whose result is held, current or not. */
     private final Set<Shared> held = ConcurrentHashMap.newKeySet();
+    /** Export links by token, until they expire. */
+    private final Map<String, Export> exports = new ConcurrentHashMap<>();
     private final ScheduledExecutorService pollTimer;
     private volatile ReusePolicy reuse = ReusePolicy.NONE;
     private volatile String reuseSettings = "";
@@ -80,8 +85,8 @@ public class QueryService {
                 held::size);
     }
 
-    /** One question asked of the warehouse: a view, as it is defined now. */
-    record Question(String view, String definition) {
+    /** One question asked of the warehouse: a selection of a view, as the view is defined now. */
+    record Question(String view, String definition, Selection selection) {
     }
 
     /**
@@ -124,8 +129,14 @@ public class QueryService {
             throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "This connection has " + running
                                    + " queries running, the most it may have; wait for one to end or cancel it.");
         }
+        Selection selection;
+        try {
+            selection = request.ask().resolve(view);
+        } catch (QuestionException e) {
+            throw ApiException.badRequest(e.getMessage(), request.requestId());
+        }
         Duration window = policy.windowFor(view.name());
-        Question question = new Question(view.name(), warehouse.currentDefinition(view));
+        Question question = new Question(view.name(), warehouse.currentDefinition(view), selection);
         Instant asked = Instant.now();
         How[] how = {How.FRESH};
         Shared[] superseded = {null};
@@ -143,7 +154,7 @@ public class QueryService {
                 superseded[0] = existing;
             }
             // a fresh run: the warehouse says no (busy, unreachable) by throwing, and nothing changes
-            Shared started = new Shared(q, warehouse.submit(view));
+            Shared started = new Shared(q, warehouse.submit(selection));
             started.attach();
             held.add(started);
             return started;
@@ -262,6 +273,22 @@ public class QueryService {
     }
 
     private ResultPage page(Handle handle, long offset, int pageSize) {
+        Shared shared = requireSucceeded(handle);
+        Page page;
+        try {
+            page = warehouse.readPage(shared.warehouseId, offset, pageSize);
+        } catch (WarehouseException e) {
+            throw reply(e, handle.id);
+        }
+        if (page == null) {
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.",
+                    handle.id, null);
+        }
+        return new ResultPage(handle.id, shared.computedAt(), page);
+    }
+
+    /** The shared query of an id whose query succeeded; else the error reply its state calls for. */
+    private Shared requireSucceeded(Handle handle) {
         Shared shared = handle.shared;
         QueryState state = stateOf(handle);
         switch (state) {
@@ -275,20 +302,80 @@ public class QueryService {
                             handle.id, null)
                     : new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", handle.id, null);
             default -> {
-                // SUCCESS: read below
+                return shared;
             }
         }
-        Page page;
+    }
+
+    /**
+     * A link to download the whole result of a finished query of the caller's, for {@code export}: a new token,
+     * valid for {@code linkTtl} ({@code api.export.link-ttl}, passed by the route), which keeps the result while it
+     * is valid. The token names the result and nothing else; it is checked only by {@link #openExport}.
+     */
+    public ExportLink export(String owner, ApiRequest request, String linkTtl) {
+        Handle handle = owned(owner, request.queryId());
+        Shared shared = requireSucceeded(handle);
+        if (warehouse.result(shared.warehouseId) == null) {
+            throw ApiException.badRequest("This result is larger than the server keeps "
+                                          + "(warehouse.snowflake.local-copy.max-rows), so it cannot be exported; "
+                                          + "narrow the question with columns or filters.", request.requestId());
+        }
+        if (!shared.attach()) {
+            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
+        }
+        ExportFormat format = ExportFormat.fromWire(request.format());
+        Instant expiresAt = Instant.now().plus(Duration.parse(linkTtl)).truncatedTo(ChronoUnit.SECONDS);
+        String token = newId();
+        exports.put(token, new Export(shared, format, expiresAt, handle.id));
+        LOG.info("query={} view={} export={} expires_at={}", handle.id, shared.question.view(), format.wireName(),
+                expiresAt);
+        return new ExportLink(handle.id, format.wireName(), "/exports/" + token, expiresAt);
+    }
+
+    /**
+     * The download behind an export link's token, or null for a token never issued, expired, or whose result is
+     * gone. The result is kept until the download is closed.
+     */
+    public Download openExport(String token) {
+        Export export = token == null ? null : exports.get(token);
+        if (export == null || !Instant.now().isBefore(export.expiresAt) || !export.shared.attach()) {
+            return null;
+        }
+        Shared shared = export.shared;
+        java.io.InputStream stream;
         try {
-            page = warehouse.readPage(shared.warehouseId, offset, pageSize);
+            stream = warehouse.export(shared.warehouseId, export.format, () -> letGo(shared));
         } catch (WarehouseException e) {
-            throw reply(e, handle.id);
+            stream = null;
         }
-        if (page == null) {
-            throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.",
-                    handle.id, null);
+        if (stream == null) {
+            letGo(shared);
+            return null;
         }
-        return new ResultPage(handle.id, shared.computedAt(), page);
+        metrics.export(export.format.wireName());
+        LOG.info("query={} view={} export={} download started", export.queryId, shared.question.view(),
+                export.format.wireName());
+        return new Download(stream, export.format, fileName(shared, export.format));
+    }
+
+    /** A download's file name: the view and when its result was computed, such as TRIP_WEATHER_VW-20180601T000000Z.csv */
+    private static String fileName(Shared shared, ExportFormat format) {
+        String view = shared.question.view().replaceAll("[^A-Za-z0-9_.-]", "_");
+        String at = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(shared.computedAt());
+        return view + "-" + at + "." + format.extension();
+    }
+
+    /** An export link as the {@code export} reply gives it. */
+    public record ExportLink(String queryId, String format, String url, Instant expiresAt) {
+    }
+
+    /** An export being downloaded: its stream (closing it lets the result go), format and file name. */
+    public record Download(java.io.InputStream stream, ExportFormat format, String fileName) {
+    }
+
+    /** An issued export link: the result it keeps, its format, when it stops working, and the id it came from. */
+    private record Export(Shared shared, ExportFormat format, Instant expiresAt, String queryId) {
     }
 
     /**
@@ -351,6 +438,13 @@ public class QueryService {
             return false;
         });
         Instant now = Instant.now();
+        exports.values().removeIf(export -> {
+            if (now.isBefore(export.expiresAt)) {
+                return false;
+            }
+            letGo(export.shared);
+            return true;
+        });
         for (Shared shared : held) {
             if (shared.users() == 0 && (current.get(shared.question) != shared
                                         || !shared.reusableAt(now, reuse.windowFor(shared.question.view())))) {
@@ -388,10 +482,19 @@ public class QueryService {
 
     /** Ends one id's use of its shared query: the last one out cancels a query in flight, or drops a stale result. */
     private void release(Handle handle) {
-        if (!handle.release()) {
-            return;
+        if (handle.release()) {
+            afterDetach(handle.shared);
         }
-        Shared shared = handle.shared;
+    }
+
+    /** Ends an export's use of its shared query (a link expired, a download closed). */
+    private void letGo(Shared shared) {
+        shared.detach();
+        afterDetach(shared);
+    }
+
+    /** After a use of a shared query ended: the last one out cancels a query in flight, or drops a stale result. */
+    private void afterDetach(Shared shared) {
         current.computeIfPresent(shared.question, (q, existing) -> {
             if (existing == shared && shared.users() == 0 && !shared.isFinished()) {
                 return null;

@@ -1,10 +1,10 @@
 package io.warehouseapi.snowflake;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.ZoneOffset;
@@ -21,13 +21,15 @@ import java.util.concurrent.RejectedExecutionException;
 
 import javax.sql.DataSource;
 
+import io.warehouseapi.question.Dialect;
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore.StoreType;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.ExposedView;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
@@ -39,12 +41,13 @@ import net.snowflake.client.api.connection.SnowflakeConnection;
 import net.snowflake.client.api.resultset.QueryStatus;
 import net.snowflake.client.api.resultset.SnowflakeAsyncResultSet;
 import net.snowflake.client.api.resultset.SnowflakeResultSet;
-import net.snowflake.client.api.statement.SnowflakeStatement;
+import net.snowflake.client.api.statement.SnowflakePreparedStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snowflake behind the same routes. A query runs asynchronously in Snowflake ({@code executeAsyncQuery}); its state
+ * Snowflake behind the same routes. A question's SELECT runs asynchronously in Snowflake, its values bound
+ * ({@code executeAsyncQuery} on a prepared statement); its state
  * comes from the monitoring call {@code getQueryStatus}, which wakes no warehouse. Once it succeeded, its persisted
  * result is streamed once ({@code createResultSet}) into the local result store, so that every page is a local read;
  * a result larger than {@code warehouse.snowflake.local-copy.max-rows} is paged in Snowflake with
@@ -94,15 +97,21 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
-    public String submit(ExposedView view) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.unwrap(SnowflakeStatement.class)
-                     .executeAsyncQuery("SELECT * FROM " + view.sqlName())) {
-            String queryId = rs.unwrap(SnowflakeResultSet.class).getQueryID();
-            queries.put(queryId, new RemoteQuery(queryId, view));
-            return queryId;
+    public String submit(Selection selection) {
+        Selection.Statement select = selection.statement(Dialect.SNOWFLAKE);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(select.sql())) {
+            List<Object> parameters = select.parameters();
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rs = statement.unwrap(SnowflakePreparedStatement.class).executeAsyncQuery()) {
+                String queryId = rs.unwrap(SnowflakeResultSet.class).getQueryID();
+                queries.put(queryId, new RemoteQuery(queryId));
+                return queryId;
+            }
         } catch (SQLException e) {
-            LOG.warn("Snowflake did not accept a query on {}: {}", view.name(), firstLine(e));
+            LOG.warn("Snowflake did not accept a query on {}: {}", selection.view(), firstLine(e));
             catalog.unavailable();
             throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "Snowflake did not accept the query");
         }
@@ -375,6 +384,12 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
+    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.openExport(result, format, onClose);
+    }
+
+    @Override
     public void forget(String queryId) {
         cancel(queryId);
         queries.remove(queryId);
@@ -408,7 +423,6 @@ public class SnowflakeWarehouse implements Warehouse {
 
     private static final class RemoteQuery {
         final String queryId;
-        final ExposedView view;
         QueryState state = QueryState.QUEUED;
         String error;
         volatile boolean cancelRequested;
@@ -419,9 +433,8 @@ public class SnowflakeWarehouse implements Warehouse {
         volatile List<Column> fallbackColumns = List.of();
         volatile List<StoreColumn> fallbackStoreColumns = List.of();
 
-        RemoteQuery(String queryId, ExposedView view) {
+        RemoteQuery(String queryId) {
             this.queryId = queryId;
-            this.view = view;
         }
 
         WarehouseStatus status() {

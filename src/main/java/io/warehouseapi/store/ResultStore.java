@@ -1,6 +1,7 @@
 package io.warehouseapi.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,9 @@ public class ResultStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
     private static final String ATTACHED_CATALOG = "results";
+    private static final String EXPORTS = "exports";
+    /** Rows an export's engine writes at a time (CSV, NDJSON): a few tens of MB of text for a wide result. */
+    private static final long EXPORT_SLICE_ROWS = 250_000;
     private static final Pattern QUERY_ID = Pattern.compile("[A-Za-z0-9-]{1,128}");
     private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
             Pattern.CASE_INSENSITIVE);
@@ -59,6 +63,10 @@ public class ResultStore {
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
     private final String usageSql = SqlText.load("sql/store/usage.sql");
+    private final Map<ExportFormat, String> exportSql = Map.of(
+            ExportFormat.CSV, SqlText.load("sql/store/export-csv.sql"),
+            ExportFormat.NDJSON, SqlText.load("sql/store/export-ndjson.sql"),
+            ExportFormat.PARQUET, SqlText.load("sql/store/export-parquet.sql"));
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
     private final PageCache pages;
 
@@ -85,17 +93,65 @@ public class ResultStore {
         this.storeFile = storeFile == null ? null : storeFile.toAbsolutePath().normalize();
     }
 
-    /** Empties a spill directory left by an earlier run: no query id outlives the process that issued it. */
+    /**
+     * Empties a spill directory left by an earlier run, and its exports' slices: no query id outlives the process
+     * that issued it.
+     */
     private static void clear(Path spillDirectory) throws IOException {
         Path absolute = spillDirectory.toAbsolutePath().normalize();
-        Files.createDirectories(absolute);
-        try (var files = Files.list(absolute)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(file) && file.getFileName().toString().startsWith("duckdb_temp")) {
-                    Files.deleteIfExists(file);
+        Files.createDirectories(absolute.resolve(EXPORTS));
+        for (Path directory : List.of(absolute, absolute.resolve(EXPORTS))) {
+            try (var files = Files.list(directory)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    String name = file.getFileName().toString();
+                    if (Files.isRegularFile(file) && (name.startsWith("duckdb_temp") || name.startsWith("export-"))) {
+                        Files.deleteIfExists(file);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * A stored result as a stream of the given format, written by the engine slice by slice ({@link ExportStream}),
+     * under the column names clients see. {@code onClose} runs once when the stream is closed.
+     */
+    public InputStream openExport(StoredResult result, ExportFormat format, Runnable onClose) {
+        String sql = exportSql.get(format)
+                .replace("{columns}", exportColumns(result, format))
+                .replace("{table}", result.table());
+        Path file = spillDirectory.resolve(EXPORTS).resolve("export-" + java.util.UUID.randomUUID() + "."
+                                                            + format.extension());
+        long sliceRows = format.sliced() ? EXPORT_SLICE_ROWS : Math.max(1, result.totalRows());
+        return new ExportStream((from, to, first, target) -> {
+            String statement = sql.replace("{file}", "'" + target.toString().replace("'", "''") + "'")
+                    .replace("{header}", Boolean.toString(first));
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement ps = connection.prepareStatement(statement)) {
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                ps.execute();
+            } catch (SQLException e) {
+                throw new IOException("Cannot export rows " + from + " to " + to + " of query " + result.queryId()
+                                      + ": " + e.getMessage(), e);
+            }
+        }, file, result.totalRows(), sliceRows, onClose);
+    }
+
+    /** The select list of an export: each store column under its client name; NDJSON timestamps as ISO-8601. */
+    private static String exportColumns(StoredResult result, ExportFormat format) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < result.storeColumns().size(); i++) {
+            Column stored = result.storeColumns().get(i);
+            String column = Identifiers.quote(stored.name());
+            String type = stored.type() == null ? "" : stored.type().toUpperCase(java.util.Locale.ROOT);
+            if (format == ExportFormat.NDJSON && type.startsWith("TIMESTAMP")) {
+                column = "replace(CAST(" + column + " AS VARCHAR), ' ', 'T')";
+            }
+            list.append(i == 0 ? "" : ", ").append(column).append(" AS ")
+                    .append(Identifiers.quote(result.columns().get(i).name()));
+        }
+        return list.toString();
     }
 
     /** Starts the store, empty. */
@@ -193,10 +249,8 @@ public class ResultStore {
                 rows = rs.getLong(1);
             }
         }
-        if (reported != null) {
-            columns = reported;
-        }
-        StoredResult result = new StoredResult(queryId, table, columns, rows, Instant.now());
+        StoredResult result = new StoredResult(queryId, table, reported != null ? reported : columns, columns, rows,
+                Instant.now());
         results.put(queryId, result);
         return result;
     }

@@ -5,10 +5,16 @@ import java.util.List;
 
 import io.warehouseapi.warehouse.Column;
 
-/** A finished query's result in the local result store. */
-public record StoredResult(String queryId, String table, List<Column> columns, long totalRows, Instant storedAt) {
+/**
+ * A finished query's result in the local result store: {@code columns} as clients see them (names and the
+ * warehouse's type names), {@code storeColumns} as the store's table holds them (names and DuckDB types), in the
+ * same order.
+ */
+public record StoredResult(String queryId, String table, List<Column> columns, List<Column> storeColumns,
+                           long totalRows, Instant storedAt) {
 
     public StoredResult {
         columns = List.copyOf(columns);
+        storeColumns = List.copyOf(storeColumns);
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 import org.slf4j.Logger;
@@ -117,8 +119,13 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
-    public String submit(ExposedView view) {
-        return require().submit(view);
+    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+        return require().export(queryId, format, onClose);
+    }
+
+    @Override
+    public String submit(Selection selection) {
+        return require().submit(selection);
     }
 
     @Override

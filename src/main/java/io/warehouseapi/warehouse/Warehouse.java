@@ -4,12 +4,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 
 /**
- * The warehouse behind the API: what the routes need from it, whichever engine it is. An adapter runs
- * {@code SELECT * FROM <view>} asynchronously, reports its state, cancels it, and, once it succeeded, makes its
+ * The warehouse behind the API: what the routes need from it, whichever engine it is. An adapter runs a question's
+ * SELECT asynchronously, reports its state, cancels it, and, once it succeeded, makes its
  * result readable page by page from the local result store.
  */
 public interface Warehouse {
@@ -51,8 +53,11 @@ public interface Warehouse {
         return view.definition();
     }
 
-    /** Starts {@code SELECT * FROM <view>} and returns its query id at once, without waiting for it to run. */
-    String submit(ExposedView view);
+    /**
+     * Starts a question's SELECT ({@code SELECT * FROM <view>} for the original's) and returns its query id at once,
+     * without waiting for it to run.
+     */
+    String submit(Selection selection);
 
     /** The state of a query this adapter started; {@code null} for an id it does not know. */
     WarehouseStatus status(String queryId);
@@ -86,6 +91,13 @@ public interface Warehouse {
             refreshViews(includePattern);
         }
     }
+
+    /**
+     * The whole stored result of a query whose state is {@link QueryState#SUCCESS}, as a stream of an export format
+     * read from the local result store; {@code null} if the store does not hold it. {@code onClose} runs once when the
+     * stream is closed.
+     */
+    java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose);
 
     /** Forgets a query: cancels it if it still runs and drops its stored result. */
     void forget(String queryId);

@@ -10,6 +10,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -53,7 +54,9 @@ public final class FakeSnowflake implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final Pattern VIEW_SELECT = Pattern.compile("SELECT \\* FROM \"([^\"]+)\"\\.\"([^\"]+)\"\\.\"([^\"]+)\"");
+    /** A question's SELECT on a view: its select list, the qualified view, and its WHERE and ORDER BY. */
+    private static final Pattern VIEW_SELECT = Pattern.compile(
+            "SELECT (.+?) FROM \"([^\"]+)\"\\.\"([^\"]+)\"\\.\"([^\"]+)\"(.*)", Pattern.DOTALL);
     private static final Pattern DRIVER_RESULT_SCAN = Pattern.compile(
             "select \\* from table\\(result_scan\\('([0-9a-fA-F-]+)'\\)\\)", Pattern.CASE_INSENSITIVE);
     private static final Pattern MONITORING = Pattern.compile("/monitoring/queries/([^/]+)");
@@ -73,6 +76,8 @@ public final class FakeSnowflake implements AutoCloseable {
     /** Statements the driver only described (prepared statements' parameter metadata). */
     public final List<String> describes = new CopyOnWriteArrayList<>();
     public final List<String> asyncStatements = new CopyOnWriteArrayList<>();
+    /** The bindings of each asynchronous statement, as the driver sent them. */
+    public final List<JsonNode> asyncBindings = new CopyOnWriteArrayList<>();
     /** The Snowflake query ids of the asynchronous statements, in the order they came. */
     public final List<String> asyncQueryIds = new CopyOnWriteArrayList<>();
     public final List<String> cancelled = new CopyOnWriteArrayList<>();
@@ -271,7 +276,9 @@ public final class FakeSnowflake implements AutoCloseable {
                 return;
             }
             asyncStatements.add(sql);
-            FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(3).toLowerCase(Locale.ROOT));
+            asyncBindings.add(bindings);
+            FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(4).toLowerCase(Locale.ROOT),
+                    view.group(1), view.group(5), bindings);
             queries.put(query.id, query);
             asyncQueryIds.add(query.id);
             ObjectNode out = JSON.createObjectNode();
@@ -313,6 +320,27 @@ public final class FakeSnowflake implements AutoCloseable {
         }
     }
 
+    /** Snowflake's spelling of what a question needs, in DuckDB's. */
+    private static String duckdb(String sql) {
+        return sql.replace("STARTSWITH(", "starts_with(").replace("CONTAINS(", "contains(")
+                .replace("AS TIMESTAMP_NTZ)", "AS TIMESTAMP)").replace("AS TIMESTAMP_TZ)", "AS TIMESTAMPTZ)");
+    }
+
+    /** Binds the driver's typed bindings ({"1": {"type": "FIXED", "value": "3600"}, ...}) to a DuckDB statement. */
+    private static void bind(PreparedStatement statement, JsonNode bindings) throws SQLException {
+        for (int i = 1; bindings.has(Integer.toString(i)); i++) {
+            JsonNode binding = bindings.get(Integer.toString(i));
+            String value = binding.path("value").asText();
+            switch (binding.path("type").asText()) {
+                case "FIXED" -> statement.setBigDecimal(i, new java.math.BigDecimal(value));
+                case "REAL" -> statement.setDouble(i, Double.parseDouble(value));
+                case "BOOLEAN" -> statement.setBoolean(i, Boolean.parseBoolean(value));
+                case "TEXT" -> statement.setString(i, value);
+                default -> throw new SQLException("the fake does not bind " + binding.path("type").asText());
+            }
+        }
+    }
+
     private static String binding(JsonNode bindings, int index) {
         JsonNode value = bindings.path(Integer.toString(index)).path("value");
         if (value.isMissingNode()) {
@@ -326,7 +354,8 @@ public final class FakeSnowflake implements AutoCloseable {
             return "SELECT NULL AS VIEW_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION WHERE false";
         }
         return "SELECT upper(v.view_name) AS VIEW_NAME, c.column_name AS COLUMN_NAME, "
-               + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER' "
+               + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER(38,0)' "
+               + "WHEN c.data_type LIKE 'DECIMAL(%' THEN replace(replace(c.data_type, 'DECIMAL', 'NUMBER'), ' ', '') "
                + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
                + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
                + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION "
@@ -378,7 +407,15 @@ public final class FakeSnowflake implements AutoCloseable {
         String error;
         int errorCode;
 
-        FakeQuery(String id, String view) {
+        /** The question's select list and its WHERE and ORDER BY, in DuckDB's words, and their bound values. */
+        final String selectList;
+        final String rest;
+        final JsonNode bindings;
+
+        FakeQuery(String id, String view, String selectList, String rest, JsonNode bindings) {
+            this.selectList = selectList;
+            this.rest = duckdb(rest);
+            this.bindings = bindings;
             this.id = id;
             this.view = view;
             this.table = "fake_results.q_" + id.replace('-', '_');
@@ -400,8 +437,10 @@ public final class FakeSnowflake implements AutoCloseable {
             } else if (polls == 2 || view.equals("slow_vw")) {
                 state = "RUNNING";
             } else {
-                try (Connection connection = duck(); Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE TABLE " + table + " AS SELECT * FROM main.\"" + view + "\"");
+                try (Connection connection = duck(); PreparedStatement statement = connection.prepareStatement(
+                        "CREATE TABLE " + table + " AS SELECT " + selectList + " FROM main.\"" + view + "\"" + rest)) {
+                    bind(statement, bindings);
+                    statement.execute();
                     state = "SUCCESS";
                 } catch (SQLException e) {
                     state = "FAILED_WITH_ERROR";

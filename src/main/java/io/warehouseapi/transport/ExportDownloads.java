@@ -1,0 +1,225 @@
+package io.warehouseapi.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.query.QueryService;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves export links ({@code GET /exports/<token>}) on the application's HTTP server: streams a finished result,
+ * as the {@code export} action's link names it, from the result store to the client. A bounded pool of threads
+ * ({@code api.export.max-concurrent}) copies each download, in blocks, into the response, and waits whenever the
+ * response's write queue is full, so a client that reads slowly slows its export down instead of filling memory;
+ * one that stops reading for {@code api.export.stall-timeout} is cut off. CSV and NDJSON are gzipped when the client
+ * accepts it. An unknown, expired or malformed token is {@code 404} with an empty body, whichever it was.
+ */
+public class ExportDownloads implements StartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportDownloads.class);
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{22}");
+    private static final int BLOCK = 256 * 1024;
+
+    private final int serverPort;
+    private final QueryService queries;
+    private final ExecutorService threads;
+    private final Duration stallTimeout;
+    private final ApiMetrics metrics;
+    private final AtomicBoolean mounted = new AtomicBoolean();
+
+    /** @param threads the download threads: as many as may stream at once, with no queue */
+    public ExportDownloads(int serverPort, QueryService queries, ExecutorService threads, Duration stallTimeout,
+                           ApiMetrics metrics) {
+        this.serverPort = serverPort;
+        this.queries = queries;
+        this.threads = threads;
+        this.stallTimeout = stallTimeout;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        if (alreadyStarted || !mounted.compareAndSet(false, true)) {
+            return;
+        }
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
+        if (router == null) {
+            LOG.warn("No HTTP server on port {}: export links are not served", serverPort);
+            return;
+        }
+        router.get("/exports/:token").handler(this::download);
+    }
+
+    private void download(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        response.putHeader("Cache-Control", "no-store");
+        String token = ctx.pathParam("token");
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            response.setStatusCode(404).end();
+            return;
+        }
+        QueryService.Download download = queries.openExport(token);
+        if (download == null) {
+            response.setStatusCode(404).end();
+            return;
+        }
+        String accepted = ctx.request().getHeader("Accept-Encoding");
+        boolean gzip = download.format().compressible() && accepted != null && accepted.contains("gzip");
+        response.putHeader("Content-Type", download.format().contentType())
+                .putHeader("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .setChunked(true);
+        if (gzip) {
+            response.putHeader("Content-Encoding", "gzip").putHeader("Vary", "Accept-Encoding");
+        }
+        Context context = ctx.vertx().getOrCreateContext();
+        ResponseStream out = new ResponseStream(response, context);
+        response.closeHandler(closed -> out.abort());
+        try {
+            threads.execute(() -> send(download, out, gzip));
+        } catch (RejectedExecutionException e) {
+            close(download.stream());
+            response.headers().clear();
+            response.putHeader("Cache-Control", "no-store").putHeader("Retry-After", "5").setChunked(false).setStatusCode(503)
+                    .putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("Too many exports are being downloaded; try again shortly.");
+        }
+    }
+
+    /** Copies one download into its response, on a download thread. */
+    private void send(QueryService.Download download, ResponseStream out, boolean gzip) {
+        InputStream in = download.stream();
+        try (in) {
+            OutputStream target = gzip ? new GZIPOutputStream(out, 64 * 1024) : out;
+            byte[] block = new byte[BLOCK];
+            int n;
+            while ((n = in.read(block)) >= 0) {
+                target.write(block, 0, n);
+            }
+            target.close();
+            metrics.exported(out.sent);
+        } catch (IOException | RuntimeException e) {
+            LOG.info("Export {} not completed ({} bytes sent): {}", download.fileName(), out.sent, e.getMessage());
+            out.reset();
+        }
+    }
+
+    private static void close(InputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            LOG.debug("Closing an export: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The response as a blocking stream for a download thread: each block is written on the response's context, and
+     * the thread waits while the response's write queue is full (the client reads slower than the export is made).
+     */
+    private final class ResponseStream extends OutputStream {
+        private final HttpServerResponse response;
+        private final Context context;
+        private volatile boolean aborted;
+        private volatile CompletableFuture<Void> waiting;
+        long sent;
+
+        ResponseStream(HttpServerResponse response, Context context) {
+            this.response = response;
+            this.context = context;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length == 0) {
+                return;
+            }
+            Buffer chunk = Buffer.buffer(length).appendBytes(bytes, offset, length);
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            waiting = ready;
+            context.runOnContext(v -> {
+                if (aborted) {
+                    ready.completeExceptionally(new IOException("the client went away"));
+                    return;
+                }
+                response.write(chunk);
+                if (response.writeQueueFull()) {
+                    response.drainHandler(drained -> ready.complete(null));
+                } else {
+                    ready.complete(null);
+                }
+            });
+            await(ready);
+            sent += length;
+        }
+
+        private void await(CompletableFuture<Void> ready) throws IOException {
+            try {
+                ready.get(stallTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IOException("the client read nothing for " + stallTimeout);
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                if (aborted) {
+                    ended.completeExceptionally(new IOException("the client went away"));
+                } else {
+                    response.end().onComplete(done -> ended.complete(null));
+                }
+            });
+            await(ended);
+        }
+
+        /** The client closed the connection: wakes the download thread, which stops. */
+        void abort() {
+            aborted = true;
+            CompletableFuture<Void> ready = waiting;
+            if (ready != null) {
+                ready.completeExceptionally(new IOException("the client went away"));
+            }
+        }
+
+        /** Ends a download that could not be completed so that the client sees it cut short, not ended. */
+        void reset() {
+            context.runOnContext(v -> {
+                if (!response.ended() && !response.closed()) {
+                    response.reset();
+                }
+            });
+        }
+    }
+}
