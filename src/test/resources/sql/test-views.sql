@@ -46,3 +46,9 @@ SELECT
     TIMESTAMP '2018-06-01 00:00:00' + to_seconds(i * 3600)            AS at,
     CASE WHEN i % 5 = 0 THEN NULL ELSE i % 17 END                     AS maybe
 FROM range(200) r(i);
+
+-- Enough text (about 60 MB as CSV) to fill any socket's buffers: for exports
+-- to a client that stops reading.
+CREATE OR REPLACE VIEW bulky_vw AS
+SELECT i AS n, repeat('x', 200) AS padding
+FROM range(300000) r(i);
