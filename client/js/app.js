@@ -1,6 +1,9 @@
-// The page: run a view, watch it, read and page its rows.
+// The page: run a view (or ask it a question), watch it, read and page its rows, sort them, download them.
 import { ApiConnection } from './api.js';
 import { count, formatCell, isNumeric, seconds } from './format.js';
+import {
+  addFilter, clearErrors, questionFields, showServerError, useView,
+} from './question.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +35,10 @@ const ERROR_WORDS = {
 /** The query this page shows: the one started by the last Run view. */
 let run = null;
 let timer = null;
+/** The exposed views by lower-case name, with their columns and operators, from list_views. */
+const views = new Map();
+/** The order the table is sorted in: { column, direction } or null. */
+let sort = null;
 
 function defaultEndpoint() {
   const param = new URLSearchParams(location.search).get('endpoint');
@@ -74,6 +81,11 @@ function loadViews() {
     if (reply.type !== 'views') {
       return;
     }
+    views.clear();
+    for (const view of reply.views) {
+      views.set(view.name.toLowerCase(), view);
+    }
+    chooseView();
     const list = $('view-list');
     list.replaceChildren(...reply.views.map((view) => {
       const option = document.createElement('option');
@@ -84,17 +96,27 @@ function loadViews() {
   });
 }
 
+/** Offers the typed view's columns for the question; a new view starts unsorted. */
+function chooseView() {
+  const view = views.get($('view-name').value.trim().toLowerCase()) || null;
+  if (run && view && run.view.toLowerCase() !== view.name.toLowerCase()) {
+    sort = null;
+  }
+  useView(view);
+}
+
 // ---- running a view -----------------------------------------------------
 
-function startRun(view, pageSize, notice) {
+function startRun(view, pageSize, notice, fields) {
   if (run && run.requestId) {
     api.forget(run.requestId);
   }
   run = {
-    view, pageSize, queryId: null, state: 'submitted', startedAt: performance.now(), endedAt: null,
+    view, pageSize, fields, queryId: null, state: 'submitted', startedAt: performance.now(), endedAt: null,
     total: 0, offset: 0, interrupted: false, requestId: null,
   };
   hideError();
+  clearErrors();
   if (notice) {
     showError(null, notice);
   }
@@ -103,7 +125,7 @@ function startRun(view, pageSize, notice) {
   setState('submitted');
   startTimer();
   const current = run;
-  run.requestId = api.request('run_view', { view_name: view, page_size: pageSize },
+  run.requestId = api.request('run_view', { view_name: view, page_size: pageSize, ...fields },
     (reply) => onRunReply(current, reply));
 }
 
@@ -129,7 +151,9 @@ function onRunReply(current, reply) {
       break;
     case 'error':
       finish(reply.code === 'QUERY_CANCELLED' ? 'cancelled' : 'failed');
-      if (reply.code !== 'QUERY_CANCELLED') {
+      // a question the server refused: the words go beside the control they are about
+      if (reply.code !== 'QUERY_CANCELLED'
+          && !(reply.code === 'BAD_REQUEST' && showServerError(reply.message))) {
         showError(reply.code, reply.message);
       }
       break;
@@ -148,7 +172,8 @@ function resume() {
   const current = run;
   current.interrupted = false;
   if (!current.queryId) {
-    startRun(current.view, current.pageSize, 'The connection was lost before the query started; it was started again.');
+    startRun(current.view, current.pageSize, 'The connection was lost before the query started; it was started again.',
+      current.fields);
     return;
   }
   api.request('query_status', { query_id: current.queryId }, (reply) => {
@@ -158,7 +183,8 @@ function resume() {
     if (reply.type === 'disconnected') {
       current.interrupted = true;
     } else if (reply.type === 'error' && reply.code === 'QUERY_NOT_FOUND') {
-      startRun(current.view, current.pageSize, 'The connection was lost while the query ran; it was started again.');
+      startRun(current.view, current.pageSize, 'The connection was lost while the query ran; it was started again.',
+        current.fields);
     } else if (reply.type === 'status') {
       if (reply.status === 'SUCCESS') {
         finish('done');
@@ -205,6 +231,8 @@ function setState(state) {
   progress.dataset.state = state;
   progress.setAttribute('aria-valuetext', STATE_LABELS[state]);
   $('cancel').disabled = !(ACTIVE.has(state) && run.queryId);
+  $('download-csv').disabled = state !== 'done';
+  $('download-parquet').disabled = state !== 'done';
   $('run').setAttribute('aria-busy', String(ACTIVE.has(state)));
 }
 
@@ -272,6 +300,15 @@ function showPage(page, tookMs) {
     : `page in ${Math.max(1, Math.round(tookMs))} ms`;
   $('results').hidden = false;
   updatePager();
+  if (run.focusColumn) {
+    // after a sort, the keyboard stays on the header of the column just sorted
+    const header = [...document.querySelectorAll('#table thead button.sort')]
+      .find((b) => b.dataset.column === run.focusColumn);
+    if (header) {
+      header.focus();
+    }
+    run.focusColumn = null;
+  }
 }
 
 function renderTable(page) {
@@ -282,7 +319,21 @@ function renderTable(page) {
     if (isNumeric(column.type)) {
       th.className = 'num';
     }
-    th.append(column.name);
+    const sorted = sort && sort.column === column.name ? sort.direction : null;
+    th.setAttribute('aria-sort', { asc: 'ascending', desc: 'descending' }[sorted] || 'none');
+    // the header sorts: ascending, then descending, then as the view gives the rows
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'sort';
+    button.dataset.column = column.name;
+    button.title = `Sort by ${column.name}`;
+    const arrow = document.createElement('span');
+    arrow.className = 'arrow';
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.textContent = { asc: '▲', desc: '▼' }[sorted] || '';
+    button.append(column.name, arrow);
+    button.addEventListener('click', () => sortBy(column.name));
+    th.append(button);
     const type = document.createElement('span');
     type.className = 'type';
     type.textContent = column.type;
@@ -329,6 +380,62 @@ function setPagerBusy(busy) {
   }
 }
 
+/** Runs the question again sorted by a column: ascending, descending, then unsorted. */
+function sortBy(column) {
+  if (!run) {
+    return;
+  }
+  if (!sort || sort.column !== column) {
+    sort = { column, direction: 'asc' };
+  } else if (sort.direction === 'asc') {
+    sort = { column, direction: 'desc' };
+  } else {
+    sort = null;
+  }
+  $('sort-state').textContent = sort
+    ? `Sorted by ${column}, ${sort.direction === 'asc' ? 'ascending' : 'descending'}`
+    : 'Unsorted; click a column header to sort';
+  const fields = { ...run.fields };
+  delete fields.order_by;
+  if (sort) {
+    fields.order_by = [{ column: sort.column, direction: sort.direction }];
+  }
+  startRun(run.view, run.pageSize, null, fields);
+  run.focusColumn = column;
+}
+
+// ---- downloads ----------------------------------------------------------
+
+/** Asks for an export link for the result on screen and downloads it. */
+function download(format) {
+  const current = run;
+  const error = $('download-error');
+  error.hidden = true;
+  if (!current || !current.queryId || current.state !== 'done') {
+    return;
+  }
+  const button = $(`download-${format}`);
+  button.disabled = true;
+  api.request('export', { query_id: current.queryId, format }, (reply) => {
+    button.disabled = false;
+    if (reply.type === 'export') {
+      const endpoint = new URL(api.url);
+      const origin = `${endpoint.protocol === 'wss:' ? 'https:' : 'http:'}//${endpoint.host}`;
+      const link = document.createElement('a');
+      link.href = new URL(reply.url, origin).href;
+      link.download = '';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } else {
+      error.textContent = reply.type === 'error'
+        ? `${ERROR_WORDS[reply.code] || ''} ${reply.message}`.trim()
+        : 'The connection was lost; try again once it is back.';
+      error.hidden = false;
+    }
+  });
+}
+
 // ---- errors -------------------------------------------------------------
 
 function showError(code, message) {
@@ -356,8 +463,16 @@ $('run-form').addEventListener('submit', (event) => {
     $('view-name').focus();
     return;
   }
-  startRun(view, Number($('page-size').value));
+  const fields = views.has(view.trim().toLowerCase()) ? questionFields(sort) : (clearErrors(), {});
+  if (fields === null) {
+    return; // a value that cannot be sent: its error is beside it
+  }
+  startRun(view, Number($('page-size').value), null, fields);
 });
+$('view-name').addEventListener('input', chooseView);
+$('add-filter').addEventListener('click', addFilter);
+$('download-csv').addEventListener('click', () => download('csv'));
+$('download-parquet').addEventListener('click', () => download('parquet'));
 $('cancel').addEventListener('click', cancelRun);
 $('first').addEventListener('click', () => fetchPage(0));
 $('previous').addEventListener('click', () => fetchPage(Math.max(0, run.offset - run.pageSize)));

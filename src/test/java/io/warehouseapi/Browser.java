@@ -23,6 +23,11 @@ final class Browser {
      * in CI) makes that a failure.
      */
     static WebDriver start() throws Exception {
+        return start(null);
+    }
+
+    /** Starts Chromium with downloads saved, without asking, to {@code downloads} (if not null). */
+    static WebDriver start(Path downloads) throws Exception {
         boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!installed && Boolean.getBoolean("browser.tests.required")) {
             throw new IllegalStateException("chromium and chromium-driver are required (apt-get install chromium chromium-driver)");
@@ -34,6 +39,11 @@ final class Browser {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,800",
                 "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
+        if (downloads != null) {
+            options.setExperimentalOption("prefs", java.util.Map.of(
+                    "download.default_directory", downloads.toAbsolutePath().toString(),
+                    "download.prompt_for_download", false));
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
