@@ -315,7 +315,13 @@ public class QueryService {
     public ExportLink export(String owner, ApiRequest request, String linkTtl) {
         Handle handle = owned(owner, request.queryId());
         Shared shared = requireSucceeded(handle);
-        if (warehouse.result(shared.warehouseId) == null) {
+        boolean stored;
+        try {
+            stored = warehouse.result(shared.warehouseId) != null;
+        } catch (WarehouseException e) {
+            throw reply(e, handle.id);
+        }
+        if (!stored) {
             throw ApiException.badRequest("This result is larger than the server keeps "
                                           + "(warehouse.snowflake.local-copy.max-rows), so it cannot be exported; "
                                           + "narrow the question with columns or filters.", request.requestId());

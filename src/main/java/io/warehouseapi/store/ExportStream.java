@@ -2,15 +2,20 @@ package io.warehouseapi.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * A stored result exported as a byte stream, produced as it is read: the engine writes one slice of rows at a time
- * ({@code COPY ... TO} a temporary file of the store's, the fastest way DuckDB writes the format) and the stream
- * reads it out, then asks for the next. Nothing is held in the heap beyond the reader's buffer, at most one slice is
- * on disk, and a reader that reads slowly makes the next slice come later. Closing it deletes its file and tells
- * its owner ({@code onClose}), once; a close waits for a slice being written, so call it off an event loop.
+ * ({@code COPY ... TO} a temporary file of the store's, the fastest way DuckDB writes the format), and while the
+ * stream reads one slice out, the engine writes the next ({@code ahead}). Nothing is held in the heap beyond the
+ * reader's buffer, at most two slices are on disk, and a reader that reads slowly makes the slices after the next
+ * come later. Closing it waits for a slice being written, deletes its files and tells its owner ({@code onClose}),
+ * once; call it off an event loop.
  */
 final class ExportStream extends InputStream {
 
@@ -21,21 +26,49 @@ final class ExportStream extends InputStream {
     }
 
     private final SliceWriter writer;
-    private final Path file;
+    private final Executor ahead;
+    /** Two files, used in turn: one being read, the other being written. */
+    private final Path[] files;
     private final long totalRows;
     private final long sliceRows;
     private final Runnable onClose;
-    private long next;
-    private boolean started;
+    private long nextFrom;
+    private int requested;
+    private CompletableFuture<Path> pending;
     private InputStream current;
+    private Path currentFile;
     private boolean closed;
 
-    ExportStream(SliceWriter writer, Path file, long totalRows, long sliceRows, Runnable onClose) {
+    /** @param files the two temporary files the slices are written to, in turn */
+    ExportStream(SliceWriter writer, Executor ahead, Path[] files, long totalRows, long sliceRows, Runnable onClose) {
         this.writer = writer;
-        this.file = file;
+        this.ahead = ahead;
+        this.files = files.clone();
         this.totalRows = totalRows;
         this.sliceRows = sliceRows;
         this.onClose = onClose;
+    }
+
+    /** Starts writing the next slice, or returns null when every slice has been asked for. */
+    private CompletableFuture<Path> requestNext() {
+        // the first slice always, so that an empty result still has its header (CSV) or schema (Parquet)
+        if (requested > 0 && nextFrom >= totalRows) {
+            return null;
+        }
+        long from = nextFrom;
+        long to = Math.min(totalRows, from + sliceRows);
+        boolean first = requested == 0;
+        Path target = files[requested % 2];
+        requested++;
+        nextFrom = to;
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                writer.write(from, to, first, target);
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, ahead);
     }
 
     @Override
@@ -61,17 +94,29 @@ final class ExportStream extends InputStream {
                 }
                 current.close();
                 current = null;
-                Files.deleteIfExists(file);
+                Files.deleteIfExists(currentFile);
             }
-            // the first slice always, so that an empty result still has its header (CSV) or schema (Parquet)
-            if (started && next >= totalRows) {
+            if (pending == null && requested == 0) {
+                pending = requestNext();
+            }
+            if (pending == null) {
                 return -1;
             }
-            long to = Math.min(totalRows, next + sliceRows);
-            writer.write(next, to, !started, file);
-            started = true;
-            next = to;
-            current = Files.newInputStream(file);
+            currentFile = await(pending);
+            pending = requestNext();
+            current = Files.newInputStream(currentFile);
+        }
+    }
+
+    private static Path await(CompletableFuture<Path> slice) throws IOException {
+        try {
+            return slice.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw new IOException(cause);
         }
     }
 
@@ -86,8 +131,14 @@ final class ExportStream extends InputStream {
                 if (current != null) {
                     current.close();
                 }
+                if (pending != null) {
+                    // the engine must be done with the result before its owner may let it go
+                    pending.exceptionally(failure -> null).join();
+                }
             } finally {
-                Files.deleteIfExists(file);
+                for (Path file : files) {
+                    Files.deleteIfExists(file);
+                }
             }
         }
         onClose.run();

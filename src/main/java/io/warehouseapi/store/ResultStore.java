@@ -68,6 +68,13 @@ public class ResultStore {
             ExportFormat.NDJSON, SqlText.load("sql/store/export-ndjson.sql"),
             ExportFormat.PARQUET, SqlText.load("sql/store/export-parquet.sql"));
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
+    /** Writes each export's next slice while its current one is sent: one thread per download at most. */
+    private final java.util.concurrent.ExecutorService exportSlices = java.util.concurrent.Executors.newCachedThreadPool(
+            runnable -> {
+                Thread thread = new Thread(runnable, "export-slice");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final PageCache pages;
 
     /**
@@ -120,8 +127,9 @@ public class ResultStore {
         String sql = exportSql.get(format)
                 .replace("{columns}", exportColumns(result, format))
                 .replace("{table}", result.table());
-        Path file = spillDirectory.resolve(EXPORTS).resolve("export-" + java.util.UUID.randomUUID() + "."
-                                                            + format.extension());
+        String name = "export-" + java.util.UUID.randomUUID();
+        Path[] files = {spillDirectory.resolve(EXPORTS).resolve(name + "-a." + format.extension()),
+                        spillDirectory.resolve(EXPORTS).resolve(name + "-b." + format.extension())};
         long sliceRows = format.sliced() ? EXPORT_SLICE_ROWS : Math.max(1, result.totalRows());
         return new ExportStream((from, to, first, target) -> {
             String statement = sql.replace("{file}", "'" + target.toString().replace("'", "''") + "'")
@@ -135,7 +143,7 @@ public class ResultStore {
                 throw new IOException("Cannot export rows " + from + " to " + to + " of query " + result.queryId()
                                       + ": " + e.getMessage(), e);
             }
-        }, file, result.totalRows(), sliceRows, onClose);
+        }, exportSlices, files, result.totalRows(), sliceRows, onClose);
     }
 
     /** The select list of an export: each store column under its client name; NDJSON timestamps as ISO-8601. */

@@ -165,6 +165,7 @@ public final class BenchmarkCommand {
         double hits;
         double misses;
         long total;
+        Map<String, ExportRun> exports = new java.util.LinkedHashMap<>();
         ObjectNode throughput = null;
         ObjectNode concurrency = null;
         Instant concurrencyFrom = null;
@@ -220,6 +221,9 @@ public final class BenchmarkCommand {
             CacheGets during = CacheGets.of(server).since(before);
             hits = during.hits();
             misses = during.misses();
+            for (String format : EXPORT_FORMATS) {
+                exports.put(format, exportOnce(server, peer, queryId, format, trips));
+            }
             peer.close();
             if (smallest) {
                 throughput = Peer.JSON.createObjectNode();
@@ -263,6 +267,9 @@ public final class BenchmarkCommand {
             }
             floorDistinct = floor.pages(distinctOffsets);
             floorCamelJdbc = floor.pagesThroughCamelJdbc(data.resolve("warehouse.duckdb"), distinctOffsets);
+            for (ExportRun export : exports.values()) {
+                export.checkAndCompare(floor, dir.resolve("engine-export-" + trips + "." + export.format));
+            }
         }
         node.set("engine_materialize_ms", doubles(floorMaterialize));
         double engine = median(floorMaterialize);
@@ -318,6 +325,30 @@ public final class BenchmarkCommand {
                                              + "arrays), p50 / p99 / max: %s ms, against %s ms through plain JDBC: "
                                              + "%+.0f%% at p50.%n", distinctOffsets.size(), floorCamelJdbc.summary(),
                 floorDistinct.summary(), 100 * (floorCamelJdbc.percentileMillis(50) / floorDistinct.percentileMillis(50) - 1)));
+        md.append(String.format(Locale.ROOT, "%nExports of the whole result (`export`, then a GET of its link read "
+                                             + "to a file; read back with DuckDB, the count and a hash sum per "
+                                             + "column equal the result's), beside DuckDB's own `COPY ... TO` of the "
+                                             + "same result, with the server stopped:%n%n| format | bytes | API (ms) "
+                                             + "| rows/s | MB/s | engine's COPY (ms) | API / engine | server peak "
+                                             + "heap (MiB) |%n| --- | --- | --- | --- | --- | --- | --- | --- |%n"));
+        ObjectNode exportNode = node.putObject("exports");
+        for (ExportRun export : exports.values()) {
+            double peakMib = recording.peakHeapBytes(export.from, export.to) / 1048576.0;
+            ObjectNode e = exportNode.putObject(export.format);
+            e.put("bytes", export.bytes);
+            e.put("api_ms", Stats.round(export.millis));
+            e.put("rows_per_second", Math.round(total / (export.millis / 1000)));
+            e.put("mb_per_second", Stats.round(export.bytes / 1e6 / (export.millis / 1000)));
+            e.put("engine_copy_ms", Stats.round(export.engineMillis));
+            e.put("api_to_engine_ratio", Stats.round(export.millis / export.engineMillis));
+            e.put("server_peak_heap_mib", Stats.round(peakMib));
+            e.put("read_back_equal", true);
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %.0f | %,d | %.0f | %.0f | %.2f | %s |%n",
+                    export.format, export.bytes, export.millis, Math.round(total / (export.millis / 1000)),
+                    export.bytes / 1e6 / (export.millis / 1000), export.engineMillis,
+                    export.millis / export.engineMillis,
+                    peakMib < 0 ? "no GC in the window" : String.format(Locale.ROOT, "%.0f", peakMib)));
+        }
         md.append(String.format(Locale.ROOT, "%nServer peak heap used while paging: %.0f MiB (%d GCs in that "
                                              + "window).%n",
                 recording.peakHeapBytes(pagesFrom, pagesTo) / 1048576.0, recording.gcCount(pagesFrom, pagesTo)));
@@ -366,6 +397,63 @@ public final class BenchmarkCommand {
                     .append(" | ").append(e.getValue().asText()).append(" |\n"));
         }
         return node;
+    }
+
+    private static final List<String> EXPORT_FORMATS = List.of("csv", "parquet");
+
+    /** Asks for an export link of a result and downloads it to a file, timed; the server's heap is read later. */
+    private ExportRun exportOnce(ServerProcess server, Peer peer, String queryId, String format, long trips)
+            throws Exception {
+        Peer.Reply link = peer.request(Peer.export(queryId, format)).get(1, TimeUnit.MINUTES);
+        require(link, "export");
+        Path file = dir.resolve("api-export-" + trips + "." + format);
+        Files.deleteIfExists(file);
+        Instant from = Instant.now();
+        long started = System.nanoTime();
+        java.net.http.HttpResponse<Path> response = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + link.json().path("url").asText())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofFile(file));
+        double millis = (System.nanoTime() - started) / 1e6;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("The " + format + " export answered " + response.statusCode());
+        }
+        System.out.printf(Locale.ROOT, "  %s export: %,d bytes in %.0f ms%n", format, Files.size(file), millis);
+        return new ExportRun(format, file, millis, Files.size(file), from, Instant.now());
+    }
+
+    /** One export download: its file, how long it took, and the engine's own COPY of the same result. */
+    private static final class ExportRun {
+        final String format;
+        final Path file;
+        final double millis;
+        final long bytes;
+        final Instant from;
+        final Instant to;
+        double engineMillis;
+
+        ExportRun(String format, Path file, double millis, long bytes, Instant from, Instant to) {
+            this.format = format;
+            this.file = file;
+            this.millis = millis;
+            this.bytes = bytes;
+            this.from = from;
+            this.to = to;
+        }
+
+        /** Reads the download back with DuckDB, fails unless it equals the result, and times the engine's COPY. */
+        void checkAndCompare(EngineFloor floor, Path engineFile) throws Exception {
+            String relation = format.equals("csv")
+                    ? "read_csv('" + file + "', header = true, all_varchar = true)" : "read_parquet('" + file + "')";
+            String exported = floor.checksum(relation, false);
+            String stored = floor.resultChecksum(format.equals("csv"));
+            if (!exported.equals(stored)) {
+                throw new IllegalStateException("The " + format + " export read back differs from the result: "
+                                                + exported + " against " + stored);
+            }
+            engineMillis = floor.copyTo(format, engineFile);
+            Files.deleteIfExists(engineFile);
+            Files.deleteIfExists(file);
+        }
     }
 
     /**

@@ -145,6 +145,42 @@ final class EngineFloor implements AutoCloseable {
         }
     }
 
+    /**
+     * Milliseconds for DuckDB's own {@code COPY ... TO} of the last materialized result into a file of the format
+     * ({@code csv}: with the header row and CRLF line ends, as the API writes it; {@code parquet}).
+     */
+    double copyTo(String format, Path file) throws Exception {
+        Files.deleteIfExists(file);
+        String options = format.equals("csv") ? "FORMAT csv, HEADER true, NEW_LINE '\\r\\n'" : "FORMAT parquet";
+        long started = System.nanoTime();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("COPY floor_store.main.result TO '" + file.toAbsolutePath() + "' (" + options + ")");
+        }
+        return (System.nanoTime() - started) / 1e6;
+    }
+
+    /**
+     * The row count and one hash sum per column of a relation: equal for two relations holding the same rows, in any
+     * order. {@code asText} hashes each value's text (as a CSV file, read back as text, holds it).
+     */
+    String checksum(String relation, boolean asText) throws SQLException {
+        String hashed = asText ? "hash(COLUMNS(*)::VARCHAR)" : "hash(COLUMNS(*))";
+        StringBuilder sums = new StringBuilder();
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*), sum(" + hashed + ") FROM " + relation)) {
+            rs.next();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                sums.append(i == 1 ? "" : ",").append(rs.getString(i));
+            }
+        }
+        return sums.toString();
+    }
+
+    /** The checksum of the last materialized result. */
+    String resultChecksum(boolean asText) throws SQLException {
+        return checksum("floor_store.main.result", asText);
+    }
+
     @Override
     public void close() throws SQLException {
         connection.close();

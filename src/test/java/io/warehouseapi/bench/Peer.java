@@ -105,6 +105,10 @@ final class Peer implements WebSocket.Listener {
         return JSON.createObjectNode().put("action", "fetch_results").put("query_id", queryId).put("offset", offset);
     }
 
+    static ObjectNode export(String queryId, String format) {
+        return JSON.createObjectNode().put("action", "export").put("query_id", queryId).put("format", format);
+    }
+
     /** Requests sent whose final reply has not come. */
     int outstanding() {
         return pending.size();
