@@ -135,6 +135,11 @@ class BrowserQuestionTest extends ApiTestSupport {
             }
         }
         assertThat(column(1)).isEqualTo(expected);
+        Files.createDirectories(Path.of("target", "screenshots"));
+        Path shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.FILE)
+                .toPath();
+        Files.copy(shot, Path.of("target", "screenshots", "client-question.png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private WebElement focusedHeader() {

@@ -111,7 +111,7 @@ public class ExportDownloads implements StartupListener {
     private void send(QueryService.Download download, ResponseStream out, boolean gzip) {
         InputStream in = download.stream();
         try (in) {
-            OutputStream target = gzip ? new GZIPOutputStream(out, 64 * 1024) : out;
+            OutputStream target = gzip ? new FastGzip(out) : out;
             byte[] block = new byte[BLOCK];
             int n;
             while ((n = in.read(block)) >= 0) {
@@ -122,6 +122,17 @@ public class ExportDownloads implements StartupListener {
         } catch (IOException | RuntimeException e) {
             LOG.info("Export {} not completed ({} bytes sent): {}", download.fileName(), out.sent, e.getMessage());
             out.reset();
+        }
+    }
+
+    /**
+     * gzip at zlib's fastest level: a download is bound by this one thread's compression, and the fastest level
+     * still takes CSV to about a sixth of its size (the benchmark: 306 MB to 52 MB).
+     */
+    private static final class FastGzip extends GZIPOutputStream {
+        FastGzip(OutputStream out) throws IOException {
+            super(out, 64 * 1024);
+            def.setLevel(java.util.zip.Deflater.BEST_SPEED);
         }
     }
 
