@@ -15,7 +15,9 @@ let filterCount = 0;
 
 /** Shows the chosen view's columns to pick and filter on; an unknown view leaves no choices. */
 export function useView(described) {
-  if (described === view) {
+  if (sameView(described, view)) {
+    // the same view listed again (after a reconnect): the choices made stay
+    view = described;
     return;
   }
   view = described;
@@ -34,6 +36,15 @@ export function useView(described) {
   $('filters').replaceChildren();
   $('add-filter').disabled = !view;
   clearErrors();
+}
+
+/** Whether two list_views entries describe the same view with the same columns. */
+function sameView(a, b) {
+  if (!a || !b) {
+    return a === b;
+  }
+  const columns = (v) => v.columns.map((c) => `${c.name}:${c.type}`).join(',');
+  return a.name === b.name && columns(a) === columns(b);
 }
 
 function updateColumnsSummary() {

@@ -180,6 +180,22 @@ class BrowserQuestionTest extends ApiTestSupport {
     }
 
     @Test
+    void a_reconnect_keeps_the_question_being_written() {
+        chooseColumns("id");
+        addFilter("id", "gt", "150");
+        io.warehouseapi.transport.Connections connections = bean("connections",
+                io.warehouseapi.transport.Connections.class);
+        assertThat(connections.closeAll((short) 1012, "restarting")).isEqualTo(1);
+        wait.until(ExpectedConditions.textMatches(By.id("connection-state"),
+                java.util.regex.Pattern.compile("reconnecting|Connected")));
+        wait.until(ExpectedConditions.textToBe(By.id("connection-state"), "Connected"));
+        assertThat(driver.findElements(By.cssSelector("#filters .filter"))).hasSize(1);
+        assertThat(driver.findElement(By.id("columns-summary")).getText()).isEqualTo("Columns: id");
+        run();
+        assertThat(driver.findElement(By.id("range")).getText()).isEqualTo("Rows 1–49 of 49");
+    }
+
+    @Test
     void download_csv_saves_the_result_on_screen() throws Exception {
         chooseColumns("id", "label");
         addFilter("label", "starts_with", "station 1");
