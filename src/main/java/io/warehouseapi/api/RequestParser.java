@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.warehouseapi.question.Ask;
 import io.warehouseapi.question.QuestionException;
+import io.warehouseapi.store.ExportFormat;
 
 /**
  * Parses and validates one text frame into an {@link ApiRequest}, following the field rules of the protocol. Every
@@ -26,8 +27,6 @@ public class RequestParser {
     private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final BigInteger MAX_OFFSET_BIG = BigInteger.valueOf(MAX_OFFSET);
     private static final java.util.regex.Pattern ACTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,31}");
-
-    private static final java.util.Set<String> EXPORT_FORMATS = java.util.Set.of("csv", "ndjson", "parquet");
 
     private final ObjectMapper mapper;
     private final int maxPageSize;
@@ -127,7 +126,7 @@ public class RequestParser {
 
     private static String format(JsonNode root, String requestId) {
         String format = requiredString(root, "format", requestId);
-        if (!EXPORT_FORMATS.contains(format)) {
+        if (ExportFormat.fromWire(format) == null) {
             throw ApiException.badRequest("The field 'format' must be one of csv, ndjson, parquet.", requestId);
         }
         return format;

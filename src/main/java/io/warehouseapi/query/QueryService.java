@@ -50,6 +50,9 @@ public class QueryService {
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** When a result was computed, in an export's file name. */
+    private static final java.time.format.DateTimeFormatter FILE_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private final Warehouse warehouse;
     private final Duration statementTimeout;
@@ -367,8 +370,7 @@ public class QueryService {
     /** A download's file name: the view and when its result was computed, such as TRIP_WEATHER_VW-20180601T000000Z.csv */
     private static String fileName(Shared shared, ExportFormat format) {
         String view = shared.question.view().replaceAll("[^A-Za-z0-9_.-]", "_");
-        String at = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                .withZone(java.time.ZoneOffset.UTC).format(shared.computedAt());
+        String at = FILE_TIME.format(shared.computedAt());
         return view + "-" + at + "." + format.extension();
     }
 

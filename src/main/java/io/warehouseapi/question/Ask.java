@@ -27,6 +27,9 @@ public final class Ask {
     public static final int MAX_CONDITIONS = 100;
     public static final int MAX_ORDER_BY = 8;
 
+    private static final Set<String> CONDITION_KEYS = Set.of("column", "op", "value");
+    private static final Set<String> ORDER_KEYS = Set.of("column", "direction", "nulls");
+
     /** The whole view: no columns chosen, no filter, no order. */
     public static final Ask WHOLE_VIEW = new Ask(null, null, null);
 
@@ -129,12 +132,7 @@ public final class Ask {
     }
 
     private Filter condition(JsonNode node, String path, int[] conditions, ExposedView view) {
-        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!key.equals("column") && !key.equals("op") && !key.equals("value")) {
-                throw new QuestionException(path + " has an unknown key; a condition has column, op and value.");
-            }
-        }
+        onlyKeys(node, CONDITION_KEYS, path + " has an unknown key; a condition has column, op and value.");
         if (++conditions[0] > MAX_CONDITIONS) {
             throw new QuestionException("filters holds more than " + MAX_CONDITIONS + " conditions.");
         }
@@ -201,12 +199,7 @@ public final class Ask {
             if (!term.isObject()) {
                 throw new QuestionException(path + " must be an object {\"column\", \"direction\", \"nulls\"}.");
             }
-            for (Iterator<String> keys = term.fieldNames(); keys.hasNext(); ) {
-                String key = keys.next();
-                if (!key.equals("column") && !key.equals("direction") && !key.equals("nulls")) {
-                    throw new QuestionException(path + " has an unknown key; a term has column, direction and nulls.");
-                }
-            }
+            onlyKeys(term, ORDER_KEYS, path + " has an unknown key; a term has column, direction and nulls.");
             String direction = choice(term.get("direction"), path + ".direction", "asc", "desc");
             String nulls = choice(term.get("nulls"), path + ".nulls", "last", "first");
             Column column = column(term.get("column"), path + ".column", view);
@@ -215,6 +208,15 @@ public final class Ask {
             }
         }
         return order;
+    }
+
+    /** Refuses an object with a key outside {@code allowed}. */
+    private static void onlyKeys(JsonNode node, Set<String> allowed, String unknown) {
+        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            if (!allowed.contains(keys.next())) {
+                throw new QuestionException(unknown);
+            }
+        }
     }
 
     private static String choice(JsonNode node, String path, String byDefault, String other) {

@@ -42,8 +42,13 @@ public enum ExportFormat {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The format of a wire name ({@code csv}, {@code ndjson}, {@code parquet}). */
+    /** The format of a wire name ({@code csv}, {@code ndjson}, {@code parquet}), or null for any other. */
     public static ExportFormat fromWire(String name) {
-        return valueOf(name.toUpperCase(Locale.ROOT));
+        for (ExportFormat format : values()) {
+            if (format.wireName().equals(name)) {
+                return format;
+            }
+        }
+        return null;
     }
 }
