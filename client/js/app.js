@@ -73,6 +73,11 @@ api.addEventListener('open', () => {
   loadViews();
   if (run && ACTIVE.has(run.state) && run.interrupted) {
     resume();
+  } else if (run && run.pageInterrupted !== null && run.queryId) {
+    // a page asked for when the connection went: asked for again, by the same query id, on the new connection
+    const offset = run.pageInterrupted;
+    run.pageInterrupted = null;
+    fetchPage(offset);
   }
 });
 
@@ -113,7 +118,7 @@ function startRun(view, pageSize, notice, fields) {
   }
   run = {
     view, pageSize, fields, queryId: null, state: 'submitted', startedAt: performance.now(), endedAt: null,
-    total: 0, offset: 0, interrupted: false, requestId: null,
+    total: 0, offset: 0, interrupted: false, requestId: null, pageInterrupted: null,
   };
   hideError();
   clearErrors();
@@ -279,7 +284,8 @@ function fetchPage(offset) {
     } else if (reply.type === 'error') {
       showError(reply.code, reply.message);
     } else if (reply.type === 'disconnected') {
-      showError(null, 'The connection was lost; try again once it is back.');
+      current.pageInterrupted = offset;
+      showError(null, 'The connection was lost; the page will be asked for again once it is back.');
     }
   });
 }

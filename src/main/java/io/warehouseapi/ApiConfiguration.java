@@ -1,10 +1,13 @@
 package io.warehouseapi;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -22,6 +25,8 @@ import io.warehouseapi.ops.GracefulShutdown;
 import io.warehouseapi.ops.WarehouseHealthCheck;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
+import io.warehouseapi.query.SignedIds;
+import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
 import io.warehouseapi.auth.AuthSettings;
@@ -134,6 +139,16 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String storeFile;
     @PropertyInject("results.retention")
     private String resultsRetention;
+    @PropertyInject(value = "api.shutdown.drain-delay", defaultValue = "PT0S")
+    private String shutdownDrainDelay;
+    @PropertyInject(value = "results.shared-dir", defaultValue = "")
+    private String sharedDirectory;
+    @PropertyInject(value = "api.handles.keys", defaultValue = "")
+    private String handleKeys;
+    @PropertyInject(value = "api.handles.keys-file", defaultValue = "")
+    private String handleKeysFile;
+    @PropertyInject(value = "api.auth.resume-grace", defaultValue = "PT30S")
+    private String resumeGrace;
     @PropertyInject("results.page-cache.max-bytes")
     private long pageCacheBytes;
     private PageCache pageCache;
@@ -248,10 +263,11 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             }
         });
         registry.bind("warehouse", warehouse);
-        registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse));
+        registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse, connections));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
-                context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS));
+                context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
+                signedIds(), Duration.parse(resumeGrace));
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);
@@ -264,7 +280,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 context.getExecutorServiceManager().newThreadPool(this, "export-download", downloads),
                 Duration.parse(exportStallTimeout), metrics));
         context.getManagementStrategy().addEventNotifier(
-                new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace)));
+                new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace),
+                        Duration.parse(shutdownDrainDelay)));
     }
 
     private Warehouse openSnowflake(CamelContext context, SnowflakeSettings settings, WarehouseStatements statements,
@@ -321,10 +338,46 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         bindStore(context.getRegistry(), store, metrics);
         new SampleDataset(dataSource, sampleTrips).ensure();
         warehouseDataSource.use(dataSource);
+        SharedResults shared = sharedDirectory == null || sharedDirectory.isBlank()
+                ? null : new SharedResults(Path.of(sharedDirectory));
+        if (shared != null) {
+            LOG.info("Shared results directory: {} (every replica that shares it and api.handles.keys serves every "
+                     + "result)", shared.directory());
+        }
         Warehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
-                viewsInclude);
+                viewsInclude, shared);
         LOG.info("Warehouse: embedded DuckDB at {}", database);
         return warehouse;
+    }
+
+    /**
+     * The keys that sign query ids and export links ({@code api.handles.keys}, or one per line in
+     * {@code api.handles.keys-file}); without any, a key of this process's own. Keys are never logged.
+     */
+    private SignedIds signedIds() throws IOException {
+        List<String> keys = new ArrayList<>(List.of(handleKeys == null ? new String[0] : handleKeys.split(",")));
+        if (handleKeysFile != null && !handleKeysFile.isBlank()) {
+            Path file = Path.of(handleKeysFile.strip());
+            if (!Files.isReadable(file)) {
+                throw new StartupException("api.handles.keys-file: cannot read " + file);
+            }
+            keys.addAll(Files.readAllLines(file).stream().filter(line -> !line.strip().startsWith("#")).toList());
+        }
+        SignedIds ids;
+        try {
+            ids = SignedIds.of(keys);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        if (ids.isGenerated()) {
+            LOG.info("No api.handles.keys: query ids and export links are signed with a key of this process's own, "
+                     + "so they are valid on this replica alone, until it stops. Replicas behind one load balancer "
+                     + "share their keys (see the README, \"Running several replicas\").");
+        } else {
+            LOG.info("Query ids and export links are signed with the first of {} keys (api.handles.keys); every one "
+                     + "of them verifies", ids.keyCount());
+        }
+        return ids;
     }
 
     /** Without authentication, listening beyond loopback exposes the warehouse to whoever can reach it. */

@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The browser client against an API that requires a token ({@code api.auth.mode=token}), in a real headless
  * Chromium: without a token it says one is needed and stops reconnecting; with the right one it signs in (the auth
- * message, as a browser cannot set headers on a WebSocket) and runs a view; a wrong one is refused in words.
+ * message, as a browser cannot set headers on a WebSocket) and runs a view; a wrong one is refused in words. When the
+ * server closes its connection (as a replica that stops does), the page reconnects and goes on with the same query id:
+ * a running query resumed, the page position kept.
  */
 class BrowserTokenTest extends ApiTestSupport {
 
@@ -77,6 +79,43 @@ class BrowserTokenTest extends ApiTestSupport {
                 java.util.regex.Pattern.compile("^The server refused the token: .+")));
         assertThat(driver.findElement(By.id("run")).isEnabled()).isFalse();
         assertThat(driver.getPageSource()).doesNotContain(KEY);
+    }
+
+    @Test
+    void a_query_running_when_its_connection_closes_is_resumed_by_its_id_not_run_again() {
+        enterToken(KEY);
+        waitForText("connection-state", "Connected");
+        driver.findElement(By.id("view-name")).clear();
+        driver.findElement(By.id("view-name")).sendKeys("sleepy_vw");
+        driver.findElement(By.id("run")).click();
+        wait.until(ExpectedConditions.textMatches(By.id("query-id"), java.util.regex.Pattern.compile("^query .+")));
+        String queryId = text("query-id");
+        // as a replica that stops does: every connection closed with 1001 while the query runs
+        bean("connections", io.warehouseapi.transport.Connections.class).closeAll((short) 1001, "Going away");
+        waitForText("query-state", "Done");
+        assertThat(text("query-id")).isEqualTo(queryId);
+        assertThat(driver.findElements(By.cssSelector("#table tbody tr"))).hasSize(1);
+        assertThat(text("error-message")).doesNotContain("started again");
+    }
+
+    @Test
+    void the_page_position_is_kept_across_a_reconnect() {
+        enterToken(KEY);
+        waitForText("connection-state", "Connected");
+        driver.findElement(By.id("view-name")).clear();
+        driver.findElement(By.id("view-name")).sendKeys("trip_weather_vw");
+        driver.findElement(By.id("run")).click();
+        waitForText("query-state", "Done");
+        String queryId = text("query-id");
+        driver.findElement(By.id("next")).click();
+        waitForText("range", "Rows 101–200 of 20,000");
+        bean("connections", io.warehouseapi.transport.Connections.class).closeAll((short) 1001, "Going away");
+        wait.until(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("connection-state"), "Connected")));
+        waitForText("connection-state", "Connected");
+        assertThat(text("range")).isEqualTo("Rows 101–200 of 20,000");
+        driver.findElement(By.id("next")).click();
+        waitForText("range", "Rows 201–300 of 20,000");
+        assertThat(text("query-id")).isEqualTo(queryId);
     }
 
     private void enterToken(String token) {

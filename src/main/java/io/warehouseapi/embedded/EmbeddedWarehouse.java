@@ -24,6 +24,7 @@ import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * The embedded warehouse: DuckDB on a local file. A submitted query runs on a bounded executor, which materializes
  * the question's SELECT (its values bound) straight into the result store (one statement inside the engine, the fastest a result
  * can be made readable), and cancels it by interrupting the statement.
+ * <p>
+ * With a shared results directory ({@code results.shared-dir}), each result is also written there once, before its
+ * query counts as succeeded, and a query another replica started is taken up from there ({@link #adopt}).
  */
 public class EmbeddedWarehouse implements Warehouse {
 
@@ -51,14 +55,19 @@ public class EmbeddedWarehouse implements Warehouse {
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final ViewCatalog catalog;
+    /** The shared results directory, or null. */
+    private final SharedResults shared;
+    private volatile boolean stopping;
 
     /**
      * @param statements the plain-SQL statements (the catalog), sent through the routes' {@code jdbc:} steps on this
      *                   adapter's pool
      */
     public EmbeddedWarehouse(DataSource dataSource, WarehouseStatements statements, ResultStore store,
-                             ExecutorService executor, String schema, String exposedViewsPattern) {
+                             ExecutorService executor, String schema, String exposedViewsPattern,
+                             SharedResults shared) {
         this.dataSource = dataSource;
+        this.shared = shared;
         this.store = store;
         this.executor = executor;
         this.schema = schema;
@@ -80,12 +89,16 @@ public class EmbeddedWarehouse implements Warehouse {
     @Override
     public String submit(Selection selection) {
         String queryId = UUID.randomUUID().toString();
-        Execution execution = new Execution(queryId, selection.statement(Dialect.DUCKDB));
+        Execution execution = new Execution(queryId, selection.view(), selection.statement(Dialect.DUCKDB), false);
         executions.put(queryId, execution);
+        if (shared != null) {
+            shared.started(queryId);
+        }
         try {
             execution.future = executor.submit(() -> run(execution));
         } catch (RejectedExecutionException e) {
             executions.remove(queryId);
+            publish(execution, QueryState.FAILED, "The query queue was full.", null, null);
             throw new WarehouseException(WarehouseException.Reason.BUSY, "the query queue is full");
         }
         return queryId;
@@ -94,6 +107,7 @@ public class EmbeddedWarehouse implements Warehouse {
     private void run(Execution execution) {
         synchronized (execution) {
             if (execution.state != QueryState.QUEUED) {
+                publish(execution, execution.state, execution.error, null, null);
                 return;
             }
             execution.state = QueryState.RUNNING;
@@ -112,13 +126,21 @@ public class EmbeddedWarehouse implements Warehouse {
             }
             statement.execute();
             execution.statement = null;
-            store.register(execution.queryId);
+            StoredResult result = store.register(execution.queryId);
+            java.nio.file.Path written = null;
+            if (shared != null) {
+                // every replica may serve it once it succeeded: it is written before it counts as succeeded
+                written = shared.temporary(execution.queryId);
+                store.writeParquet(result, written);
+            }
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {
+                    publish(execution, QueryState.SUCCESS, null, result, written);
                     execution.state = QueryState.SUCCESS;
                     return;
                 }
             }
+            deleteQuietly(written);
             store.drop(execution.queryId);
         } catch (SQLException e) {
             String error = engineMessage(e);
@@ -144,7 +166,112 @@ public class EmbeddedWarehouse implements Warehouse {
         } finally {
             execution.statement = null;
             running.decrementAndGet();
+            publish(execution, execution.state, execution.error, null, null);
             execution.ended.complete(null);
+        }
+    }
+
+    /**
+     * Publishes how a query of this replica's ended to the shared results directory, once: after its result, if it
+     * succeeded. A query cancelled because this replica is stopping is published as failed, with the words that
+     * tell its client to run it again.
+     */
+    private void publish(Execution execution, QueryState state, String error, StoredResult result,
+                         java.nio.file.Path written) {
+        if (shared == null || execution.remote || !execution.published.compareAndSet(false, true)) {
+            return;
+        }
+        boolean stopped = state == QueryState.CANCELLED && stopping;
+        SharedResults.Outcome outcome = new SharedResults.Outcome(stopped ? QueryState.FAILED : state,
+                stopped ? SharedResults.RERUN : error, execution.view,
+                result == null ? List.of() : result.columns(), result == null ? 0 : result.totalRows(),
+                (result == null ? java.time.Instant.now() : result.storedAt()).toEpochMilli());
+        shared.ended(execution.queryId, outcome, written);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                LOG.debug("Cannot delete {}: {}", file, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Takes up a query another replica started, from the shared results directory: its result if it succeeded (read
+     * into this replica's store once), its state if it is still running on a live replica, and, if its replica died
+     * before it ended, a failure that tells the client to run it again. Null without a shared directory.
+     */
+    @Override
+    public String adopt(String queryId) {
+        if (shared == null) {
+            return null;
+        }
+        Execution known = executions.get(queryId);
+        if (known != null) {
+            return known.view;
+        }
+        Execution execution = new Execution(queryId, "", null, true);
+        synchronized (execution) {
+            execution.state = QueryState.RUNNING;
+            refresh(execution);
+        }
+        Execution raced = executions.putIfAbsent(queryId, execution);
+        return (raced != null ? raced : execution).view;
+    }
+
+    /** Brings a taken-up query up to date with the shared directory; called holding its lock. */
+    private void refresh(Execution execution) {
+        SharedResults.Lookup lookup = shared.lookup(execution.queryId);
+        SharedResults.Outcome outcome = lookup.outcome();
+        if (outcome == null) {
+            if (!lookup.running()) {
+                execution.state = QueryState.FAILED;
+                execution.error = SharedResults.RERUN;
+                execution.ended.complete(null);
+            }
+            return;
+        }
+        execution.view = outcome.view() == null ? "" : outcome.view();
+        if (outcome.state() == QueryState.SUCCESS) {
+            try {
+                store.loadParquet(execution.queryId, shared.result(execution.queryId), outcome.columns());
+            } catch (SQLException e) {
+                LOG.warn("query={}: cannot read its result from the shared directory: {}", execution.queryId,
+                        engineMessage(e));
+                store.drop(execution.queryId);
+                execution.state = QueryState.FAILED;
+                execution.error = "The result is no longer available; run the view again.";
+                execution.ended.complete(null);
+                return;
+            }
+        }
+        execution.state = outcome.state();
+        execution.error = outcome.error();
+        execution.ended.complete(null);
+    }
+
+    @Override
+    public void sweep(java.time.Duration age) {
+        if (shared != null) {
+            int removed = shared.sweep(age);
+            if (removed > 0) {
+                LOG.info("Removed {} files older than {} from the shared results directory", removed, age);
+            }
+        }
+    }
+
+    @Override
+    public void stopping() {
+        stopping = true;
+    }
+
+    @Override
+    public void reused(String queryId) {
+        if (shared != null) {
+            shared.touch(queryId);
         }
     }
 
@@ -166,6 +293,9 @@ public class EmbeddedWarehouse implements Warehouse {
             return null;
         }
         synchronized (execution) {
+            if (execution.remote && !execution.state.isFinished()) {
+                refresh(execution);
+            }
             return new WarehouseStatus(execution.state, execution.error);
         }
     }
@@ -191,8 +321,9 @@ public class EmbeddedWarehouse implements Warehouse {
             statement = execution.statement;
         }
         Future<?> future = execution.future;
-        if (future != null) {
-            future.cancel(false);
+        if (future != null && future.cancel(false)) {
+            // it never ran: nothing else publishes its end
+            publish(execution, QueryState.CANCELLED, null, null, null);
         }
         execution.ended.complete(null);
         if (statement != null) {
@@ -237,6 +368,10 @@ public class EmbeddedWarehouse implements Warehouse {
     private static final class Execution {
         final String queryId;
         final Selection.Statement select;
+        /** Started by another replica and taken up from the shared directory. */
+        final boolean remote;
+        final java.util.concurrent.atomic.AtomicBoolean published = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile String view;
         QueryState state = QueryState.QUEUED;
         String error;
         volatile Statement statement;
@@ -244,9 +379,11 @@ public class EmbeddedWarehouse implements Warehouse {
         /** Completed once the state is final: by the run's end, or at once by a cancel. */
         final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-        Execution(String queryId, Selection.Statement select) {
+        Execution(String queryId, String view, Selection.Statement select, boolean remote) {
             this.queryId = queryId;
+            this.view = view;
             this.select = select;
+            this.remote = remote;
         }
     }
 }

@@ -11,9 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When the application stops (SIGTERM): refuses new connections, lets running queries finish for up to
- * {@code api.shutdown.grace}, cancels the rest in the warehouse, and closes every connection with 1001 (going away),
- * before Camel stops the routes.
+ * When the application stops (SIGTERM): refuses new connections and reports itself not ready (so that a load balancer
+ * sends new connections elsewhere), serves its open connections for {@code api.shutdown.drain-delay} while the load
+ * balancer notices, lets running queries finish for up to {@code api.shutdown.grace}, and closes every connection
+ * with 1001 (going away), before Camel stops the routes. Queries still running then are cancelled in the warehouse,
+ * except where the warehouse runs them on without this process (Snowflake): those a principal waits for are left
+ * running, for the replica its client reconnects to.
  */
 public class GracefulShutdown extends EventNotifierSupport {
 
@@ -24,11 +27,13 @@ public class GracefulShutdown extends EventNotifierSupport {
     private final Connections connections;
     private final QueryService queries;
     private final Duration grace;
+    private final Duration drainDelay;
 
-    public GracefulShutdown(Connections connections, QueryService queries, Duration grace) {
+    public GracefulShutdown(Connections connections, QueryService queries, Duration grace, Duration drainDelay) {
         this.connections = connections;
         this.queries = queries;
         this.grace = grace;
+        this.drainDelay = drainDelay;
         setIgnoreExchangeEvents(true);
     }
 
@@ -41,12 +46,23 @@ public class GracefulShutdown extends EventNotifierSupport {
     public void notify(CamelEvent event) throws Exception {
         InflightRepository inflight = ((CamelEvent.CamelContextEvent) event).getContext().getInflightRepository();
         connections.refuseNew();
+        queries.stopping();
         LOG.info("Shutting down: {} queries running, {} connections open; waiting up to {} for the queries",
-                queries.inFlight(), connections.openCount(), grace);
+                queries.inFlight(), connections.openCount(), drainDelay.plus(grace));
+        if (!drainDelay.isZero() && !drainDelay.isNegative()) {
+            Thread.sleep(drainDelay.toMillis());
+        }
         // a run_view is done once its route has sent its last reply
         long deadline = System.nanoTime() + grace.toNanos();
         while (inflight.size(RUN_VIEW_ROUTE) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
+        }
+        if (queries.handsOffAtShutdown()) {
+            int closed = connections.closeAll(GOING_AWAY, "Server shutting down");
+            int left = queries.handOff();
+            LOG.info("Closed {} connections with 1001; left {} queries running in the warehouse for the replicas "
+                     + "their clients reach next", closed, left);
+            return;
         }
         int cancelled = queries.cancelAll();
         if (cancelled > 0) {

@@ -2,21 +2,24 @@ package io.warehouseapi.ops;
 
 import java.util.Map;
 
+import io.warehouseapi.transport.Connections;
 import io.warehouseapi.warehouse.Warehouse;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness: whether the warehouse answered its last call (the periodic catalog read, refresh-view-catalog, or a
+ * Readiness: not while shutting down, and otherwise whether the warehouse answered its last call (the periodic catalog read, refresh-view-catalog, or a
  * query). The check itself never calls the warehouse, so that it answers at once however the warehouse is.
  */
 public class WarehouseHealthCheck extends AbstractHealthCheck {
 
     private final Warehouse warehouse;
+    private final Connections connections;
 
-    public WarehouseHealthCheck(Warehouse warehouse) {
+    public WarehouseHealthCheck(Warehouse warehouse, Connections connections) {
         super("warehouse-api", "warehouse");
         this.warehouse = warehouse;
+        this.connections = connections;
     }
 
     @Override
@@ -27,7 +30,10 @@ public class WarehouseHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("warehouse", warehouse.kind());
-        if (warehouse.isAvailable()) {
+        if (connections.isRefusing()) {
+            // a load balancer sends new connections elsewhere
+            builder.message("Shutting down").down();
+        } else if (warehouse.isAvailable()) {
             builder.detail("views", warehouse.views().size());
             builder.up();
         } else {

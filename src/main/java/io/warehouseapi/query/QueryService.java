@@ -1,14 +1,13 @@
 package io.warehouseapi.query;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,12 +43,16 @@ import org.slf4j.LoggerFactory;
  * usable only by its owner (its connection, or with authentication its principal, on any connection); to anyone else
  * it does not exist. A shared query is cancelled in the warehouse when the last id waiting for it goes, and its result
  * is dropped when the last id using it expires or is released, and its reuse window has passed.
+ * <p>
+ * Query ids and export links are signed ({@link SignedIds}): they name the warehouse's own id of their result, their
+ * owner and their expiry, so that any replica holding the same keys can check one it did not issue and take its
+ * query up ({@link Warehouse#adopt}). Only ids of principals (with authentication) travel so; without it an id stays
+ * bound to the connection that started it.
  */
 public class QueryService {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** When a result was computed, in an export's file name. */
     private static final java.time.format.DateTimeFormatter FILE_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
@@ -59,6 +62,10 @@ public class QueryService {
     private final Duration resultRetention;
     private final ApiMetrics metrics;
     private final int maxPerOwner;
+    private final SignedIds ids;
+    private final Duration resumeGrace;
+    /** Set at shutdown when the warehouse runs queries on without this process: none is cancelled from then on. */
+    private volatile boolean handingOff;
     private final Map<String, Handle> handles = new ConcurrentHashMap<>();
     /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
     private final Map<Question, Shared> current = new ConcurrentHashMap<>();
@@ -66,6 +73,11 @@ public class QueryService {
     private final Set<Shared> held = ConcurrentHashMap.newKeySet();
     /** Export links by token, until they expire. */
     private final Map<String, Export> exports = new ConcurrentHashMap<>();
+    /** Taking up ids and results of other replicas, one at a time. */
+    private final Object adoptions = new Object();
+    private static final String PRINCIPAL = "principal:";
+    /** How long taking up a finished result waits for its copy into this replica's store. */
+    private static final Duration ADOPTION_WAIT = Duration.ofSeconds(60);
     private final ScheduledExecutorService pollTimer;
     private volatile ReusePolicy reuse = ReusePolicy.NONE;
     private volatile String reuseSettings = "";
@@ -76,6 +88,20 @@ public class QueryService {
      */
     public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
                         int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer) {
+        this(warehouse, statementTimeout, resultRetention, maxPerOwner, metrics, pollTimer, SignedIds.of(List.of()),
+                Duration.ZERO);
+    }
+
+    /**
+     * @param ids         signs and checks query ids and export links ({@code api.handles.keys})
+     * @param resumeGrace how long a principal's query keeps running after its connection closed, for the principal to
+     *                    take it up again from another connection ({@code api.auth.resume-grace})
+     */
+    public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
+                        int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer, SignedIds ids,
+                        Duration resumeGrace) {
+        this.ids = ids;
+        this.resumeGrace = resumeGrace;
         this.pollTimer = pollTimer;
         this.maxPerOwner = maxPerOwner;
         this.warehouse = warehouse;
@@ -170,8 +196,12 @@ public class QueryService {
             drop(superseded[0]);
         }
         metrics.runView(how[0].meter);
-        String queryId = newId();
-        Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId());
+        if (how[0] == How.REUSED) {
+            warehouse.reused(shared.warehouseId);
+        }
+        Instant expiresAt = idExpiry(asked);
+        String queryId = ids.issue(SignedIds.Kind.QUERY, owner, ref(shared.warehouseId), expiresAt);
+        Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt);
         handles.put(queryId, handle);
         LOG.info("query={} view={} state=QUEUED result={} {}", queryId, view.name(), shared.warehouseId,
                 how[0].logged);
@@ -187,11 +217,28 @@ public class QueryService {
         return reuse;
     }
 
-    /** A new query id: 128 random bits, URL-safe, 22 characters. */
-    private static String newId() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * When a query id issued now stops working: after the longest its query may run and then the retention, so that
+     * it outlives the result it names on every replica.
+     */
+    private Instant idExpiry(Instant issued) {
+        return issued.plus(statementTimeout).plus(resultRetention);
+    }
+
+    /**
+     * A warehouse's id of a result as a signed id carries it: a UUID (Snowflake's query ids and the embedded
+     * warehouse's are). Any other form gets a random one, which leaves its ids valid on this replica alone.
+     */
+    private static UUID ref(String warehouseId) {
+        try {
+            UUID uuid = UUID.fromString(warehouseId);
+            if (uuid.toString().equals(warehouseId)) {
+                return uuid;
+            }
+        } catch (IllegalArgumentException e) {
+            // not a UUID
+        }
+        return UUID.randomUUID();
     }
 
     private ExposedView findView(String name) {
@@ -334,7 +381,9 @@ public class QueryService {
         }
         ExportFormat format = ExportFormat.fromWire(request.format());
         Instant expiresAt = Instant.now().plus(Duration.parse(linkTtl)).truncatedTo(ChronoUnit.SECONDS);
-        String token = newId();
+        warehouse.reused(shared.warehouseId);
+        // a bearer link: signed for its format and result, owned by nobody
+        String token = ids.issue(SignedIds.Kind.EXPORT, format.wireName(), ref(shared.warehouseId), expiresAt);
         exports.put(token, new Export(shared, format, expiresAt, handle.id));
         LOG.info("query={} view={} export={} expires_at={}", handle.id, shared.question.view(), format.wireName(),
                 expiresAt);
@@ -347,8 +396,17 @@ public class QueryService {
      */
     public Download openExport(String token) {
         Export export = token == null ? null : exports.get(token);
+        boolean foreign = false;
+        if (export == null) {
+            export = foreignExport(token);
+            foreign = export != null;
+        }
         if (export == null || !Instant.now().isBefore(export.expiresAt) || !export.shared.attach()) {
             return null;
+        }
+        if (foreign) {
+            // taking it up attached it once already; the download holds it from here
+            letGo(export.shared);
         }
         Shared shared = export.shared;
         java.io.InputStream stream;
@@ -365,6 +423,29 @@ public class QueryService {
         LOG.info("query={} view={} export={} download started", export.queryId, shared.question.view(),
                 export.format.wireName());
         return new Download(stream, export.format, fileName(shared, export.format));
+    }
+
+    /**
+     * An export link another replica issued (or this one, under another of the listed keys): opened if it is valid, and
+     * its result taken up here if it succeeded; else null. The result returned is attached once for the caller.
+     */
+    private Export foreignExport(String token) {
+        Instant now = Instant.now();
+        for (ExportFormat format : ExportFormat.values()) {
+            SignedIds.Opened opened = ids.open(SignedIds.Kind.EXPORT, format.wireName(), token, now);
+            if (opened != null) {
+                Shared shared = adopt(opened.ref().toString());
+                if (shared == null) {
+                    return null;
+                }
+                if (sharedState(shared) != QueryState.SUCCESS) {
+                    letGo(shared);
+                    return null;
+                }
+                return new Export(shared, format, opened.expiresAt(), "-");
+            }
+        }
+        return null;
     }
 
     /** A download's file name: the view and when its result was computed, such as TRIP_WEATHER_VW-20180601T000000Z.csv */
@@ -422,6 +503,19 @@ public class QueryService {
             if (state.isFinished() && !handle.owner.equals(connection)) {
                 return false;
             }
+            if (!state.isFinished() && handle.owner.startsWith(PRINCIPAL)
+                && (handingOff || !resumeGrace.isZero() && !resumeGrace.isNegative())) {
+                // its principal may take it up again from another connection, on this replica or another
+                handle.orphaned = true;
+                handle.connection = handle.owner;
+                if (!handingOff) {
+                    LOG.info("query={} view={}: its connection closed; kept running for {} for its principal",
+                            handle.id, handle.shared.question.view(), resumeGrace);
+                    pollTimer.schedule(() -> abandonIfOrphaned(handle), resumeGrace.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
+                return false;
+            }
             if (!state.isFinished()) {
                 LOG.info("query={} view={}: its connection closed; giving it up", handle.id,
                         handle.shared.question.view());
@@ -433,12 +527,67 @@ public class QueryService {
         });
     }
 
+    /** A principal's query whose connection closed and which nobody took up within the resume grace is given up. */
+    private void abandonIfOrphaned(Handle handle) {
+        if (!handle.orphaned || handingOff || stateOf(handle).isFinished()) {
+            return;
+        }
+        LOG.info("query={} view={}: not taken up within {} of its connection closing; giving it up", handle.id,
+                handle.shared.question.view(), resumeGrace);
+        handle.cancel();
+        handle.finished(QueryState.CANCELLED);
+        handles.remove(handle.id, handle);
+        release(handle);
+    }
+
+    /**
+     * At shutdown, where the warehouse runs queries on without this process (Snowflake): leaves every query a
+     * principal waits for running in the warehouse, for the replica its client reaches next to take up, cancels the
+     * others, and ends this process's own waiting for all of them. Call once connections are closed. Returns how many
+     * queries were left running.
+     */
+    public int handOff() {
+        handingOff = true;
+        int left = 0;
+        for (Shared shared : held) {
+            if (shared.isFinished() || sharedState(shared).isFinished()) {
+                continue;
+            }
+            boolean awaited = handles.values().stream()
+                    .anyMatch(handle -> handle.shared == shared && handle.owner.startsWith(PRINCIPAL));
+            if (awaited) {
+                left++;
+            } else {
+                warehouse.cancel(shared.warehouseId);
+            }
+        }
+        for (Handle handle : handles.values()) {
+            if (handle.finishedAt == 0 && !stateOf(handle).isFinished()) {
+                // its run_view route ends; its query does not
+                handle.cancel();
+            }
+        }
+        return left;
+    }
+
+    /** Whether queries are left running at shutdown for other replicas ({@link #handOff}) rather than cancelled. */
+    public boolean handsOffAtShutdown() {
+        return warehouse.outlivesProcess();
+    }
+
+    /** The application is stopping: the warehouse learns why queries are cancelled from now on. */
+    public void stopping() {
+        warehouse.stopping();
+    }
+
     /** Forgets the finished query ids older than the retention, and the results nobody uses; returns how many ids. */
     public int evictExpired() {
         long cutoff = System.nanoTime() - resultRetention.toNanos();
         int[] evicted = {0};
+        Instant wallNow = Instant.now();
         handles.values().removeIf(handle -> {
-            if (handle.finishedAt != 0 && handle.finishedAt - cutoff < 0) {
+            boolean finished = handle.finishedAt != 0;
+            if (finished && handle.finishedAt - cutoff < 0 || finished && !wallNow.isBefore(handle.expiresAt)) {
                 release(handle);
                 evicted[0]++;
                 return true;
@@ -459,6 +608,8 @@ public class QueryService {
                 drop(shared);
             }
         }
+        // shared results outlive every id that can name them (a reused one is kept as long as its newest id)
+        warehouse.sweep(statementTimeout.plus(resultRetention));
         if (evicted[0] > 0) {
             LOG.info("Evicted {} query ids older than {}", evicted[0], resultRetention);
         }
@@ -525,6 +676,9 @@ public class QueryService {
     }
 
     private void drop(Shared shared) {
+        if (handingOff && !shared.isFinished()) {
+            return; // left running in the warehouse for another replica
+        }
         if (!shared.retire()) {
             return;
         }
@@ -534,7 +688,12 @@ public class QueryService {
     }
 
     private QueryState stateOf(Handle handle) {
-        return handle.isCancelled() ? QueryState.CANCELLED : sharedState(handle.shared);
+        QueryState state = handle.isCancelled() ? QueryState.CANCELLED : sharedState(handle.shared);
+        if (handle.adopted && state.isFinished() && handle.finishedAt == 0) {
+            // no run_view route waits for a query taken up: its end is seen here
+            handle.finishedAt = System.nanoTime();
+        }
+        return state;
     }
 
     /** The state of a shared query, enforcing the statement timeout; a final state is kept. */
@@ -561,12 +720,87 @@ public class QueryService {
         return state;
     }
 
+    /**
+     * The query id of an owner: one this replica holds, or, for a principal, a valid id another replica issued (or
+     * this one before it restarted), taken up here. Anything else is unknown to the owner: a tampered, expired or
+     * foreign id is answered exactly as an unknown one.
+     */
     private Handle owned(String owner, String queryId) {
         Handle handle = queryId == null ? null : handles.get(queryId);
-        if (handle == null || !handle.owner.equals(owner)) {
+        if (handle == null) {
+            handle = adoptHandle(owner, queryId);
+        }
+        if (handle == null || !handle.owner.equals(owner) || !Instant.now().isBefore(handle.expiresAt)) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
         }
+        handle.orphaned = false;
         return handle;
+    }
+
+    private Handle adoptHandle(String owner, String queryId) {
+        if (queryId == null || !owner.startsWith(PRINCIPAL)) {
+            return null;
+        }
+        SignedIds.Opened opened = ids.open(SignedIds.Kind.QUERY, owner, queryId, Instant.now());
+        if (opened == null) {
+            return null;
+        }
+        synchronized (adoptions) {
+            Handle known = handles.get(queryId);
+            if (known != null) {
+                return known;
+            }
+            Shared shared = adopt(opened.ref().toString());
+            if (shared == null) {
+                return null;
+            }
+            Handle handle = new Handle(queryId, owner, owner, shared, false, opened.expiresAt());
+            handle.adopted = true;
+            handles.put(queryId, handle);
+            LOG.info("query={} view={} taken up on this replica, result={}", queryId, shared.question.view(),
+                    shared.warehouseId);
+            return handle;
+        }
+    }
+
+    /**
+     * The shared query of a warehouse id, attached for one more user: the one this replica holds, or one taken up from
+     * the warehouse ({@link Warehouse#adopt}); null if the warehouse cannot take it up.
+     */
+    private Shared adopt(String warehouseId) {
+        synchronized (adoptions) {
+            for (Shared shared : held) {
+                if (shared.warehouseId.equals(warehouseId) && shared.attach()) {
+                    return shared;
+                }
+            }
+            String view;
+            try {
+                view = warehouse.adopt(warehouseId);
+            } catch (WarehouseException e) {
+                return null;
+            }
+            if (view == null) {
+                return null;
+            }
+            Shared shared = new Shared(new Question(view.isEmpty() ? "RESULT" : view, "adopted:" + warehouseId,
+                    null), warehouseId);
+            shared.attach();
+            held.add(shared);
+            if (!sharedState(shared).isFinished()) {
+                // a finished result being copied into this replica's store (Snowflake's): served once it is there
+                warehouse.whenEnded(warehouseId).ifPresent(ended -> {
+                    try {
+                        ended.toCompletableFuture().get(ADOPTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        LOG.debug("result={}: not copied within {}", warehouseId, ADOPTION_WAIT);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            return shared;
+        }
     }
 
     /** How a {@code run_view} was answered, for the lifecycle log and the meters. */
@@ -666,10 +900,16 @@ public class QueryService {
     private final class Handle {
         final String id;
         final String owner;
-        final String connection;
+        /** The connection that waits for it; its owner once that connection closed or when taken up here. */
+        volatile String connection;
         final Shared shared;
         final boolean wantsProgress;
+        final Instant expiresAt;
         final long startedAt = System.nanoTime();
+        /** Taken up from another replica (or from before this one restarted): no run_view route waits for it. */
+        volatile boolean adopted;
+        /** Its connection closed while it ran; its principal has not taken it up again yet. */
+        volatile boolean orphaned;
         /** Completed when this client cancels, or gives up the query when its connection closes. */
         final CompletableFuture<Void> cancelled = new CompletableFuture<>();
         long lastProgressAt = startedAt;
@@ -677,8 +917,9 @@ public class QueryService {
         volatile boolean seenRunning;
         private boolean released;
 
-        Handle(String id, String owner, String connection, Shared shared, boolean wantsProgress) {
+        Handle(String id, String owner, String connection, Shared shared, boolean wantsProgress, Instant expiresAt) {
             this.id = id;
+            this.expiresAt = expiresAt;
             this.owner = owner;
             this.connection = connection;
             this.shared = shared;

@@ -389,6 +389,22 @@ public class SnowflakeWarehouse implements Warehouse {
         return result == null ? null : store.openExport(result, format, onClose);
     }
 
+    /**
+     * Takes up a query another replica started: Snowflake knows it by its id from any session of the service user,
+     * so it is polled, and its persisted result copied into this replica's store, as if it had been started here.
+     */
+    @Override
+    public String adopt(String queryId) {
+        queries.computeIfAbsent(queryId, RemoteQuery::new);
+        return "";
+    }
+
+    /** A Snowflake query runs on in Snowflake after this process has gone, and any replica can take it up. */
+    @Override
+    public boolean outlivesProcess() {
+        return true;
+    }
+
     @Override
     public void forget(String queryId) {
         cancel(queryId);

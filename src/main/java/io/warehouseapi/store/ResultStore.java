@@ -63,6 +63,8 @@ public class ResultStore {
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
     private final String usageSql = SqlText.load("sql/store/usage.sql");
+    private final String publishSql = SqlText.load("sql/store/publish-shared.sql");
+    private final String loadSharedSql = SqlText.load("sql/store/load-shared.sql");
     private final Map<ExportFormat, String> exportSql = Map.of(
             ExportFormat.CSV, SqlText.load("sql/store/export-csv.sql"),
             ExportFormat.NDJSON, SqlText.load("sql/store/export-ndjson.sql"),
@@ -261,6 +263,31 @@ public class ResultStore {
                 Instant.now());
         results.put(queryId, result);
         return result;
+    }
+
+    /** Writes a stored result to a Parquet file ({@code sql/store/publish-shared.sql}), for the shared directory. */
+    public void writeParquet(StoredResult result, Path file) throws SQLException {
+        String sql = publishSql.replace("{table}", result.table()).replace("{file}", quotedPath(file));
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /**
+     * Takes a result another replica wrote to a Parquet file into the store ({@code sql/store/load-shared.sql}), with
+     * the columns as clients saw them there.
+     */
+    public StoredResult loadParquet(String queryId, Path file, List<Column> reported) throws SQLException {
+        String sql = loadSharedSql.replace("{table}", tableFor(queryId)).replace("{file}", quotedPath(file));
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+        return register(queryId, reported);
+    }
+
+    /** A path of the server's own as a SQL string literal. */
+    private static String quotedPath(Path file) {
+        return "'" + file.toAbsolutePath().toString().replace("'", "''") + "'";
     }
 
     public StoredResult find(String queryId) {

@@ -206,6 +206,11 @@ public class Connections {
         refusing = true;
     }
 
+    /** Whether new connections are refused, as while shutting down. */
+    public boolean isRefusing() {
+        return refusing;
+    }
+
     /** Closes every open connection with a close code, as at shutdown. */
     public int closeAll(short code, String reason) {
         int closed = 0;

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public class ExportDownloads implements StartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportDownloads.class);
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{22}");
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int BLOCK = 256 * 1024;
 
     private final int serverPort;

@@ -179,6 +179,42 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     /** The open warehouse, or {@code null}; for tests and health details. */
+    @Override
+    public String adopt(String queryId) {
+        Warehouse warehouse = delegate;
+        return warehouse == null ? null : warehouse.adopt(queryId);
+    }
+
+    @Override
+    public boolean outlivesProcess() {
+        Warehouse warehouse = delegate;
+        return warehouse != null && warehouse.outlivesProcess();
+    }
+
+    @Override
+    public void stopping() {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.stopping();
+        }
+    }
+
+    @Override
+    public void reused(String queryId) {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.reused(queryId);
+        }
+    }
+
+    @Override
+    public void sweep(java.time.Duration age) {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.sweep(age);
+        }
+    }
+
     public Warehouse delegate() {
         return delegate;
     }

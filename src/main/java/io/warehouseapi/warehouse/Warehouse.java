@@ -99,6 +99,33 @@ public interface Warehouse {
      */
     java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose);
 
+    /**
+     * Takes up a query that another replica started, by its warehouse id, so that this replica serves it: reads its
+     * state (and, once it succeeded, its result) from wherever replicas share them. Returns the name of its view
+     * ({@code ""} if not known yet), or {@code null} if this warehouse shares nothing between replicas. Its state is
+     * then {@link #status(String)}'s to tell.
+     */
+    default String adopt(String queryId) {
+        return null;
+    }
+
+    /** Whether a query keeps running in the warehouse after this process has gone (Snowflake's do). */
+    default boolean outlivesProcess() {
+        return false;
+    }
+
+    /** The application is stopping: queries cancelled from now on are cancelled for that reason. */
+    default void stopping() {
+    }
+
+    /** A finished result has answered another request: it is kept as long as the newest id that names it. */
+    default void reused(String queryId) {
+    }
+
+    /** Removes shared results not used for {@code age}: no id can name them any more. */
+    default void sweep(java.time.Duration age) {
+    }
+
     /** Forgets a query: cancels it if it still runs and drops its stored result. */
     void forget(String queryId);
 

@@ -44,6 +44,15 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(Path dir, String name, Map<String, String> settings, String maxHeap, Duration timeout)
             throws IOException, InterruptedException {
+        return start(dir, name, settings, maxHeap, timeout, freePort(), true);
+    }
+
+    /**
+     * Starts the jar on a given port, as one replica of several behind a load balancer that knows it by that port;
+     * with {@code record} false, without a flight recording.
+     */
+    static ServerProcess start(Path dir, String name, Map<String, String> settings, String maxHeap, Duration timeout,
+                               int port, boolean record) throws IOException, InterruptedException {
         Path jar = Path.of("target", "warehouse-api.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run through the Maven profile, which packages it first");
@@ -52,16 +61,16 @@ final class ServerProcess implements AutoCloseable {
         Path recording = dir.resolve(name + ".jfr");
         Path log = dir.resolve(name + ".log");
         Files.deleteIfExists(recording);
-        int port = freePort();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap,
-                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording,
-                "-jar", jar.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap));
+        if (record) {
+            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
         builder.environment().putAll(settings);
         long started = System.nanoTime();
@@ -146,6 +155,16 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("The server left no flight recording at " + recording + "; see " + log);
         }
         return JfrSummary.read(recording);
+    }
+
+    /** Kills the server at once (SIGKILL), as a crash or an out-of-memory kill would: nothing of it runs on. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override

@@ -84,6 +84,8 @@ public final class FakeSnowflake implements AutoCloseable {
     public final List<JsonNode> resultScanBindings = new CopyOnWriteArrayList<>();
     public final Map<String, AtomicInteger> resultDownloads = new ConcurrentHashMap<>();
     public final AtomicInteger logins = new AtomicInteger();
+    /** While set, every query stays RUNNING: a query that outlives the server process that started it. */
+    public volatile boolean holdRunning;
     public final List<String> loginFailures = new CopyOnWriteArrayList<>();
     public final List<String> statusSequence = new CopyOnWriteArrayList<>();
 
@@ -434,7 +436,7 @@ public final class FakeSnowflake implements AutoCloseable {
             polls++;
             if (polls == 1) {
                 state = "QUEUED";
-            } else if (polls == 2 || view.equals("slow_vw")) {
+            } else if (polls == 2 || view.equals("slow_vw") || holdRunning) {
                 state = "RUNNING";
             } else {
                 try (Connection connection = duck(); PreparedStatement statement = connection.prepareStatement(
