@@ -143,10 +143,6 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String shutdownDrainDelay;
     @PropertyInject(value = "results.shared-dir", defaultValue = "")
     private String sharedDirectory;
-    @PropertyInject(value = "api.handles.keys", defaultValue = "")
-    private String handleKeys;
-    @PropertyInject(value = "api.handles.keys-file", defaultValue = "")
-    private String handleKeysFile;
     @PropertyInject(value = "api.auth.resume-grace", defaultValue = "PT30S")
     private String resumeGrace;
     @PropertyInject("results.page-cache.max-bytes")
@@ -267,7 +263,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
-                signedIds(), Duration.parse(resumeGrace));
+                signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace));
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);
@@ -354,10 +350,13 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
      * The keys that sign query ids and export links ({@code api.handles.keys}, or one per line in
      * {@code api.handles.keys-file}); without any, a key of this process's own. Keys are never logged.
      */
-    private SignedIds signedIds() throws IOException {
-        List<String> keys = new ArrayList<>(List.of(handleKeys == null ? new String[0] : handleKeys.split(",")));
-        if (handleKeysFile != null && !handleKeysFile.isBlank()) {
-            Path file = Path.of(handleKeysFile.strip());
+    private static SignedIds signedIds(org.apache.camel.spi.PropertiesComponent properties) throws IOException {
+        // read here rather than injected: an injected value is logged at DEBUG as it is resolved
+        String listed = properties.resolveProperty("api.handles.keys").orElse("");
+        String keysFile = properties.resolveProperty("api.handles.keys-file").orElse("").strip();
+        List<String> keys = new ArrayList<>(List.of(listed.split(",")));
+        if (!keysFile.isEmpty()) {
+            Path file = Path.of(keysFile);
             if (!Files.isReadable(file)) {
                 throw new StartupException("api.handles.keys-file: cannot read " + file);
             }

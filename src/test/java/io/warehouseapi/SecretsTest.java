@@ -24,11 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Secrets never leave the process: with a known Snowflake private key and passphrase and known API keys, a session of
  * every action, failures, refused and malformed credentials included, is run; then every log line the application
  * wrote (at every level, DEBUG included) and every reply is searched for the passphrase, the private key, its
- * encrypted form and the API keys: none is found.
+ * encrypted form, the API keys and the key that signs query ids: none is found.
  */
 class SecretsTest extends ApiTestSupport {
 
     private static final String API_KEY = "sk-live-0123456789abcdefghijklmnop";
+    /** A signing key of query ids (api.handles.keys), 32 bytes in base64. */
+    private static final String HANDLES_KEY = "c2lnbmluZy1rZXktb2YtcXVlcnktaWRzLTAxMjM0NTY=";
     private final StringWriter logs = new StringWriter();
     private final List<String> replies = new ArrayList<>();
     private Appender appender;
@@ -47,6 +49,7 @@ class SecretsTest extends ApiTestSupport {
     protected void overrideProperties(Properties properties) {
         properties.setProperty("api.auth.mode", "token");
         properties.setProperty("api.auth.tokens", "ops:" + API_KEY);
+        properties.setProperty("api.handles.keys", HANDLES_KEY);
     }
 
     @Override
@@ -103,7 +106,7 @@ class SecretsTest extends ApiTestSupport {
             request(ws, "{\"action\":\"auth\",\"token\":\"" + API_KEY + "x\"}");
         }
         String privateKeyFile = Files.readString(dataDir().resolve("rsa_key.p8"));
-        List<String> secrets = new ArrayList<>(List.of(TestKeys.PASSPHRASE, API_KEY,
+        List<String> secrets = new ArrayList<>(List.of(TestKeys.PASSPHRASE, API_KEY, HANDLES_KEY,
                 API_KEY.substring(0, API_KEY.length() - 1)));
         // the encrypted key file's body and the private key itself, in the base64 lines a PEM would print
         secrets.addAll(base64Lines(privateKeyFile));
