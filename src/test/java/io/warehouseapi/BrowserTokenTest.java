@@ -62,11 +62,7 @@ class BrowserTokenTest extends ApiTestSupport {
 
     @Test
     void with_the_token_the_page_signs_in_and_runs_a_view() {
-        enterToken(KEY);
-        waitForText("connection-state", "Connected");
-        driver.findElement(By.id("view-name")).clear();
-        driver.findElement(By.id("view-name")).sendKeys("trip_weather_vw");
-        driver.findElement(By.id("run")).click();
+        signInAndRun("trip_weather_vw");
         waitForText("query-state", "Done");
         assertThat(driver.findElements(By.cssSelector("#table tbody tr"))).hasSize(100);
         assertThat(text("range")).isEqualTo("Rows 1–100 of 20,000");
@@ -83,11 +79,7 @@ class BrowserTokenTest extends ApiTestSupport {
 
     @Test
     void a_query_running_when_its_connection_closes_is_resumed_by_its_id_not_run_again() {
-        enterToken(KEY);
-        waitForText("connection-state", "Connected");
-        driver.findElement(By.id("view-name")).clear();
-        driver.findElement(By.id("view-name")).sendKeys("sleepy_vw");
-        driver.findElement(By.id("run")).click();
+        signInAndRun("sleepy_vw");
         wait.until(ExpectedConditions.textMatches(By.id("query-id"), java.util.regex.Pattern.compile("^query .+")));
         String queryId = text("query-id");
         // as a replica that stops does: every connection closed with 1001 while the query runs
@@ -100,11 +92,7 @@ class BrowserTokenTest extends ApiTestSupport {
 
     @Test
     void the_page_position_is_kept_across_a_reconnect() {
-        enterToken(KEY);
-        waitForText("connection-state", "Connected");
-        driver.findElement(By.id("view-name")).clear();
-        driver.findElement(By.id("view-name")).sendKeys("trip_weather_vw");
-        driver.findElement(By.id("run")).click();
+        signInAndRun("trip_weather_vw");
         waitForText("query-state", "Done");
         String queryId = text("query-id");
         driver.findElement(By.id("next")).click();
@@ -116,6 +104,15 @@ class BrowserTokenTest extends ApiTestSupport {
         driver.findElement(By.id("next")).click();
         waitForText("range", "Rows 201–300 of 20,000");
         assertThat(text("query-id")).isEqualTo(queryId);
+    }
+
+    /** Signs in with the right token and runs a view. */
+    private void signInAndRun(String view) {
+        enterToken(KEY);
+        waitForText("connection-state", "Connected");
+        driver.findElement(By.id("view-name")).clear();
+        driver.findElement(By.id("view-name")).sendKeys(view);
+        driver.findElement(By.id("run")).click();
     }
 
     private void enterToken(String token) {

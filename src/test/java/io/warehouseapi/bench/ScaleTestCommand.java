@@ -480,7 +480,8 @@ public final class ScaleTestCommand {
 
     private void throughput(Cluster cluster) throws Exception {
         StringBuilder line = new StringBuilder("- Pages a second through HAProxy, ").append(throughputClients)
-                .append(" clients paging for ").append(throughputTime.toSeconds()).append(" s:");
+                .append(" clients paging for ").append(throughputTime.toSeconds()).append(" s after ")
+                .append(Math.max(8, throughputTime.toSeconds())).append(" s of warm-up:");
         for (int replicas = 3; replicas >= 1; replicas--) {
             if (replicas < 3) {
                 cluster.replica(replicas).close();
@@ -525,8 +526,9 @@ public final class ScaleTestCommand {
             thread.start();
         }
         ready.await(120, TimeUnit.SECONDS);
-        // a replica that has just started compiles its hot paths first
-        Thread.sleep(3000);
+        // a replica that has just started compiles its hot paths first: every configuration is measured after the
+        // same warm-up, so that the one measured last is not favoured for having run longest
+        Thread.sleep(Math.max(8_000, throughputTime.toMillis()));
         measuring.set(true);
         long began = System.nanoTime();
         Thread.sleep(throughputTime.toMillis());
