@@ -1,9 +1,14 @@
 package io.warehouseapi.embedded;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -114,6 +120,7 @@ public class EmbeddedWarehouse implements Warehouse {
         }
         String sql = store.materializeStatement(execution.queryId, execution.select.sql());
         running.incrementAndGet();
+        Path written = null;
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             execution.statement = statement;
@@ -127,7 +134,6 @@ public class EmbeddedWarehouse implements Warehouse {
             statement.execute();
             execution.statement = null;
             StoredResult result = store.register(execution.queryId);
-            java.nio.file.Path written = null;
             if (shared != null) {
                 // every replica may serve it once it succeeded: it is written before it counts as succeeded
                 written = shared.temporary(execution.queryId);
@@ -143,6 +149,7 @@ public class EmbeddedWarehouse implements Warehouse {
             deleteQuietly(written);
             store.drop(execution.queryId);
         } catch (SQLException e) {
+            deleteQuietly(written);
             String error = engineMessage(e);
             if (error.startsWith("IO Error") || error.contains("No space left on device")
                 || error.contains("failed to offload")) {
@@ -177,7 +184,7 @@ public class EmbeddedWarehouse implements Warehouse {
      * tell its client to run it again.
      */
     private void publish(Execution execution, QueryState state, String error, StoredResult result,
-                         java.nio.file.Path written) {
+                         Path written) {
         if (shared == null || execution.remote || !execution.published.compareAndSet(false, true)) {
             return;
         }
@@ -185,15 +192,15 @@ public class EmbeddedWarehouse implements Warehouse {
         SharedResults.Outcome outcome = new SharedResults.Outcome(stopped ? QueryState.FAILED : state,
                 stopped ? SharedResults.RERUN : error, execution.view,
                 result == null ? List.of() : result.columns(), result == null ? 0 : result.totalRows(),
-                (result == null ? java.time.Instant.now() : result.storedAt()).toEpochMilli());
+                (result == null ? Instant.now() : result.storedAt()).toEpochMilli());
         shared.ended(execution.queryId, outcome, written);
     }
 
-    private static void deleteQuietly(java.nio.file.Path file) {
+    private static void deleteQuietly(Path file) {
         if (file != null) {
             try {
-                java.nio.file.Files.deleteIfExists(file);
-            } catch (java.io.IOException e) {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
                 LOG.debug("Cannot delete {}: {}", file, e.getMessage());
             }
         }
@@ -254,7 +261,7 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
-    public void sweep(java.time.Duration age) {
+    public void sweep(Duration age) {
         if (shared != null) {
             int removed = shared.sweep(age);
             if (removed > 0) {
@@ -370,7 +377,7 @@ public class EmbeddedWarehouse implements Warehouse {
         final Selection.Statement select;
         /** Started by another replica and taken up from the shared directory. */
         final boolean remote;
-        final java.util.concurrent.atomic.AtomicBoolean published = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean published = new AtomicBoolean();
         volatile String view;
         QueryState state = QueryState.QUEUED;
         String error;

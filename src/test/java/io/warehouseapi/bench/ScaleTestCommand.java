@@ -77,6 +77,8 @@ public final class ScaleTestCommand {
 
     private static final String VIEW = "trip_weather_vw";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long each replica is paged directly before throughput is measured through HAProxy. */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
 
     private final int trips = Integer.getInteger("scale.trips", 20_000);
     private final int clients = Integer.getInteger("scale.clients", 50);
@@ -480,8 +482,14 @@ public final class ScaleTestCommand {
 
     private void throughput(Cluster cluster) throws Exception {
         StringBuilder line = new StringBuilder("- Pages a second through HAProxy, ").append(throughputClients)
-                .append(" clients paging for ").append(throughputTime.toSeconds()).append(" s after ")
-                .append(Math.max(8, throughputTime.toSeconds())).append(" s of warm-up:");
+                .append(" clients paging for ").append(throughputTime.toSeconds())
+                .append(" s, after each replica was warmed up for ").append(WARM_UP.toSeconds()).append(" s:");
+        // a replica that has just started (all three have, in the rolling restart) runs interpreted code until the
+        // JIT has compiled its hot paths: each is warmed up directly first, so that no replica count is measured cold
+        for (int i = 0; i < 3; i++) {
+            int replica = i;
+            pagesPerSecond(principal -> cluster.direct(replica, principal), Duration.ZERO, WARM_UP);
+        }
         for (int replicas = 3; replicas >= 1; replicas--) {
             if (replicas < 3) {
                 cluster.replica(replicas).close();
@@ -495,6 +503,15 @@ public final class ScaleTestCommand {
     }
 
     private double pagesPerSecond(Cluster cluster) throws Exception {
+        return pagesPerSecond(principal -> cluster.balanced(principal), Duration.ofSeconds(3), throughputTime);
+    }
+
+    /**
+     * Pages a second that {@code throughputClients} clients, each paging as fast as its replies come, get from the
+     * clients {@code connect} makes, measured for {@code measured} after {@code warmUp}.
+     */
+    private double pagesPerSecond(java.util.function.Function<String, ScaleClient> connect, Duration warmUp,
+                                  Duration measured) throws Exception {
         AtomicLong pages = new AtomicLong();
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -503,7 +520,7 @@ public final class ScaleTestCommand {
         for (int c = 0; c < throughputClients; c++) {
             String principal = "c" + c;
             Thread thread = new Thread(() -> {
-                try (ScaleClient client = cluster.balanced(principal)) {
+                try (ScaleClient client = connect.apply(principal)) {
                     JsonNode first = client.call(question(), Duration.ofSeconds(60));
                     ready.countDown();
                     String id = first.path("query_id").asText();
@@ -526,12 +543,10 @@ public final class ScaleTestCommand {
             thread.start();
         }
         ready.await(120, TimeUnit.SECONDS);
-        // a replica that has just started compiles its hot paths first: every configuration is measured after the
-        // same warm-up, so that the one measured last is not favoured for having run longest
-        Thread.sleep(Math.max(8_000, throughputTime.toMillis()));
+        Thread.sleep(warmUp.toMillis());
         measuring.set(true);
         long began = System.nanoTime();
-        Thread.sleep(throughputTime.toMillis());
+        Thread.sleep(measured.toMillis());
         measuring.set(false);
         double seconds = (System.nanoTime() - began) / 1e9;
         running.set(false);
