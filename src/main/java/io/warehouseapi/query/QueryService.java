@@ -570,9 +570,14 @@ public class QueryService {
         return left;
     }
 
-    /** Whether queries are left running at shutdown for other replicas ({@link #handOff}) rather than cancelled. */
+    /**
+     * Whether queries are left running at shutdown for other replicas ({@link #handOff}) rather than cancelled: where
+     * the warehouse runs them on without this process, and a principal (who can take a query up elsewhere) waits for
+     * one. Otherwise they are cancelled and their clients told so, as on a single server.
+     */
     public boolean handsOffAtShutdown() {
-        return warehouse.outlivesProcess();
+        return warehouse.outlivesProcess() && handles.values().stream()
+                .anyMatch(handle -> handle.owner.startsWith(PRINCIPAL) && handle.finishedAt == 0);
     }
 
     /** The application is stopping: the warehouse learns why queries are cancelled from now on. */

@@ -137,7 +137,9 @@ public final class ScaleTestCommand {
                 flush();
                 handles(cluster, reference);
                 flush();
-                runningWhenKilled(cluster, reference);
+                runningWhenStopped(cluster, reference, true);
+                flush();
+                runningWhenStopped(cluster, reference, false);
                 flush();
                 rollingRestart(cluster, reference);
                 flush();
@@ -325,7 +327,12 @@ public final class ScaleTestCommand {
         }
     }
 
-    private void runningWhenKilled(Cluster cluster, List<String> reference) throws Exception {
+    /**
+     * A query running on replica 1 when it is killed (SIGKILL) or stopped (SIGTERM: on the embedded warehouse it is
+     * cancelled after the grace, on Snowflake it is left running there), asked for through HAProxy afterwards.
+     */
+    private void runningWhenStopped(Cluster cluster, List<String> reference, boolean kill) throws Exception {
+        String how = kill ? "killed (SIGKILL)" : "stopped (SIGTERM)";
         boolean embedded = cluster.kind.equals("embedded");
         String[] running = {null};
         CountDownLatch started = new CountDownLatch(1);
@@ -352,7 +359,12 @@ public final class ScaleTestCommand {
         asking.start();
         check(started.await(30, TimeUnit.SECONDS), "a query started on replica 1");
         Thread.sleep(300);
-        cluster.replica(0).kill();
+        if (kill) {
+            cluster.replica(0).kill();
+        } else {
+            // drains, waits out the grace, then cancels (embedded) or leaves the query to Snowflake
+            cluster.replica(0).close();
+        }
         long killed = System.nanoTime();
         starter.close();
         if (!embedded) {
@@ -366,10 +378,11 @@ public final class ScaleTestCommand {
                                  && reply.path("message").asText().contains("run the view again");
                 check(failed, "a query whose replica died: " + reply);
                 check(ms < 5_000, "the failure is told promptly, not after a timeout: " + ms + " ms");
-                report.append("- A query running on replica 1 when it was killed, asked for on another replica: ")
+                report.append("- A query running on replica 1 when it was ").append(how)
+                        .append(", asked for on another replica: ")
                         .append(reply == null ? "no reply" : reply.path("code").asText() + " \""
                                                              + reply.path("message").asText() + "\"")
-                        .append(", ").append(ms).append(" ms after the kill\n");
+                        .append(", ").append(ms).append(" ms after it ended\n");
             } else {
                 String state = "";
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -388,8 +401,9 @@ public final class ScaleTestCommand {
                 List<String> rows = first == null ? List.of() : readAll(ana, first);
                 boolean same = rows.equals(reference);
                 check(same, "its rows, read on another replica, equal the reference");
-                report.append("- A query running in Snowflake when replica 1 was killed: ").append(state)
-                        .append(" through another replica ").append(ms).append(" ms after the kill; ")
+                report.append("- A query running in Snowflake when replica 1 was ").append(how).append(": ")
+                        .append(state).append(" through another replica ").append(ms)
+                        .append(" ms after the replica ended; ")
                         .append(rows.size()).append(" rows read, checksum ").append(checksum(rows))
                         .append(same ? ", equal to the reference" : ", **not** equal").append("\n");
             }
