@@ -8,8 +8,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness: not while shutting down, and otherwise whether the warehouse answered its last call (the periodic catalog read, refresh-view-catalog, or a
- * query). The check itself never calls the warehouse, so that it answers at once however the warehouse is.
+ * Readiness: not while shutting down, and otherwise whether the warehouse answered its last call (the periodic
+ * catalog read, refresh-view-catalog, or a query). The check itself never calls the warehouse, so that it answers at
+ * once however the warehouse is.
  */
 public class WarehouseHealthCheck extends AbstractHealthCheck {
 
