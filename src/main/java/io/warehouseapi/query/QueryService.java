@@ -360,7 +360,8 @@ public class QueryService {
     /**
      * A link to download the whole result of a finished query of the caller's, for {@code export}: a new token,
      * valid for {@code linkTtl} ({@code api.export.link-ttl}, passed by the route), which keeps the result while it
-     * is valid. The token names the result and nothing else; it is checked only by {@link #openExport}.
+     * is valid. The token is signed for the result, its format and its expiry, and carries nothing else; it is
+     * checked only by {@link #openExport}, on any replica that holds the keys.
      */
     public ExportLink export(String owner, ApiRequest request, String linkTtl) {
         Handle handle = owned(owner, request.queryId());
@@ -396,17 +397,14 @@ public class QueryService {
      */
     public Download openExport(String token) {
         Export export = token == null ? null : exports.get(token);
-        boolean foreign = false;
         if (export == null) {
+            // one another replica issued: taken up here, attached for this download
             export = foreignExport(token);
-            foreign = export != null;
-        }
-        if (export == null || !Instant.now().isBefore(export.expiresAt) || !export.shared.attach()) {
+        } else if (!Instant.now().isBefore(export.expiresAt) || !export.shared.attach()) {
             return null;
         }
-        if (foreign) {
-            // taking it up attached it once already; the download holds it from here
-            letGo(export.shared);
+        if (export == null) {
+            return null;
         }
         Shared shared = export.shared;
         java.io.InputStream stream;
@@ -430,6 +428,9 @@ public class QueryService {
      * its result taken up here if it succeeded; else null. The result returned is attached once for the caller.
      */
     private Export foreignExport(String token) {
+        if (token == null) {
+            return null;
+        }
         Instant now = Instant.now();
         for (ExportFormat format : ExportFormat.values()) {
             SignedIds.Opened opened = ids.open(SignedIds.Kind.EXPORT, format.wireName(), token, now);

@@ -120,11 +120,6 @@ public class SharedResults {
         }
     }
 
-    /** Whether this replica runs the query now (holds its lock). */
-    public boolean isRunningHere(String id) {
-        return locks.containsKey(id);
-    }
-
     /** What the directory says of a query: over (with its outcome), running on a live replica, or neither. */
     public Lookup lookup(String id) {
         check(id);
@@ -132,7 +127,7 @@ public class SharedResults {
         if (outcome != null) {
             return new Lookup(outcome, false);
         }
-        if (heldElsewhere(id)) {
+        if (heldByLiveReplica(id)) {
             return new Lookup(null, true);
         }
         // it may have ended between the two looks
@@ -169,10 +164,14 @@ public class SharedResults {
         }
     }
 
-    private boolean heldElsewhere(String id) {
+    /** Whether a live replica (this one or another) holds the query's lock. */
+    private boolean heldByLiveReplica(String id) {
+        if (locks.containsKey(id)) {
+            return true;
+        }
         Path running = file(id, ".running");
-        if (!Files.exists(running) || locks.containsKey(id)) {
-            return locks.containsKey(id);
+        if (!Files.exists(running)) {
+            return false;
         }
         try (FileChannel channel = FileChannel.open(running, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();

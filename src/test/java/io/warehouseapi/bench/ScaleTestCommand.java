@@ -206,10 +206,17 @@ public final class ScaleTestCommand {
 
     /** The rows of a result from its first page on. */
     private List<String> readAll(ScaleClient client, JsonNode first) throws InterruptedException {
-        List<String> rows = new ArrayList<>(rows(first));
-        long total = first.path("total_rows").asLong();
-        String id = first.path("query_id").asText();
-        while (rows.size() < total) {
+        return readUntil(client, first.path("query_id").asText(), new ArrayList<>(rows(first)),
+                first.path("total_rows").asLong());
+    }
+
+    /**
+     * Pages a result on from the rows already read, until {@code until} rows are there; a missing, failed or empty
+     * page fails the check and ends the reading. Returns {@code rows}.
+     */
+    private List<String> readUntil(ScaleClient client, String id, List<String> rows, long until)
+            throws InterruptedException {
+        while (rows.size() < until) {
             JsonNode page = client.call(fetch(id, rows.size(), pageSize), Duration.ofSeconds(60));
             if (page == null || !page.path("type").asText().equals("results") || page.path("row_count").asInt() == 0) {
                 fail("a page at " + rows.size() + ": " + page);
@@ -233,32 +240,17 @@ public final class ScaleTestCommand {
             JsonNode first = client.call(question().put("fresh", true), Duration.ofSeconds(60));
             check(first != null && first.path("type").asText().equals("results"), "failover: first page " + first);
             String id = first.path("query_id").asText();
-            List<String> rows = new ArrayList<>(rows(first));
             long total = first.path("total_rows").asLong();
-            while (rows.size() < total / 2) {
-                JsonNode page = client.call(fetch(id, rows.size(), pageSize), Duration.ofSeconds(30));
-                check(page != null && page.path("type").asText().equals("results"), "failover: a page " + page);
-                rows.addAll(rows(page));
-            }
+            List<String> rows = readUntil(client, id, new ArrayList<>(rows(first)), total / 2);
             int serving = cluster.serving();
             int before = rows.size();
             cluster.replica(serving).kill();
             long killedAt = System.nanoTime();
-            List<String> after = new ArrayList<>();
-            while (rows.size() + after.size() < total) {
-                JsonNode page = client.call(fetch(id, rows.size() + after.size(), pageSize), Duration.ofSeconds(60));
-                if (page == null || !page.path("type").asText().equals("results")
-                    || page.path("row_count").asInt() == 0) {
-                    fail("failover: a page after the kill: " + page);
-                    break;
-                }
-                after.addAll(rows(page));
-            }
-            rows.addAll(after);
+            readUntil(client, id, rows, total);
             boolean same = rows.equals(reference);
             check(same, "failover: the rows read across the kill equal the single-replica run's");
             report.append("- Failover: paged ").append(before).append(" rows through replica ").append(serving + 1)
-                    .append(", killed it (SIGKILL), read the other ").append(after.size())
+                    .append(", killed it (SIGKILL), read the other ").append(rows.size() - before)
                     .append(" by the same id through HAProxy after ").append(client.reconnects)
                     .append(" reconnect(s) in ").append(Duration.ofNanos(System.nanoTime() - killedAt).toMillis())
                     .append(" ms: ")
