@@ -33,6 +33,7 @@ final class WsClient implements AutoCloseable {
     private final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> uncheckedTypes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private volatile Throwable failure;
     private final WebSocket socket;
 
     private WsClient(URI uri, String origin) {
@@ -73,7 +74,8 @@ final class WsClient implements AutoCloseable {
         try {
             String frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
-                fail("No message from the server within " + timeout);
+                fail("No message from the server within " + timeout
+                     + (failure == null ? "" : " (the connection failed: " + failure + ")"));
             }
             return frame;
         } catch (InterruptedException e) {
@@ -219,6 +221,7 @@ final class WsClient implements AutoCloseable {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            failure = error;
             closeCode.complete(-1);
         }
     }

@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * producer, given the key of a connection that has gone while no other is open, would open a client connection to the
  * server instead, which is why replies go through here.)
  * <p>
+ * Every write to a socket (reply, ping, close) goes through the socket's {@link Outbox}, which writes each whole and in
+ * order on the connection's event loop: replies made on different threads never interleave their frames.
+ * <p>
  * Two guards keep a connection from holding the server's memory or threads: a reader too slow to take its replies
  * (more than {@code api.max-outbound-bytes} written and not yet taken by the network) is disconnected with 1008
  * instead of growing a buffer, and {@link #pingAll()} closes with 1001 a connection that did not answer the previous
@@ -28,7 +31,7 @@ public class Connections {
     private static final Buffer PING = Buffer.buffer("ping");
 
     private final Map<String, ServerWebSocket> open = new ConcurrentHashMap<>();
-    private final Map<ServerWebSocket, Liveness> liveness = new ConcurrentHashMap<>();
+    private final Map<ServerWebSocket, Outbox> outboxes = new ConcurrentHashMap<>();
     private final Function<String, ServerWebSocket> peers;
     private final OriginPolicy origins;
     private final long maxOutboundBytes;
@@ -36,12 +39,6 @@ public class Connections {
     private final AtomicLong slowReaders = new AtomicLong();
     private final AtomicLong unanswered = new AtomicLong();
     private volatile boolean refusing;
-
-    /** Per socket: bytes written and not yet taken by the network, and whether the last ping was answered. */
-    private static final class Liveness {
-        final AtomicLong pending = new AtomicLong();
-        volatile boolean pingOutstanding;
-    }
 
     /**
      * @param peers the WebSocket component's own registry of sockets by connection key, filled during the upgrade:
@@ -54,12 +51,8 @@ public class Connections {
         this.maxOutboundBytes = maxOutboundBytes;
     }
 
-    private void track(ServerWebSocket socket) {
-        liveness.computeIfAbsent(socket, key -> {
-            Liveness state = new Liveness();
-            socket.pongHandler(pong -> state.pingOutstanding = false);
-            return state;
-        });
+    private Outbox outbox(ServerWebSocket socket) {
+        return outboxes.computeIfAbsent(socket, Outbox::new);
     }
 
     /** Whether a new socket may stay open; closes it with 1008 (policy violation) if its Origin is not allowed. */
@@ -68,15 +61,13 @@ public class Connections {
             return true;
         }
         LOG.info("Refused a connection from origin {}", socket.headers().get("Origin"));
-        if (!socket.isClosed()) {
-            socket.close((short) 1008, "Origin not allowed");
-        }
+        new Outbox(socket).close((short) 1008, "Origin not allowed");
         return false;
     }
 
     public void opened(String connectionKey, ServerWebSocket socket) {
         if (refusing) {
-            socket.close((short) 1001, "Server shutting down");
+            new Outbox(socket).close((short) 1001, "Server shutting down");
             return;
         }
         if (socket.isClosed()) {
@@ -86,14 +77,14 @@ public class Connections {
             return;
         }
         open.put(connectionKey, socket);
-        track(socket);
+        outbox(socket);
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
     }
 
     public void closed(String connectionKey) {
         ServerWebSocket socket = open.remove(connectionKey);
         if (socket != null) {
-            liveness.remove(socket);
+            outboxes.remove(socket);
         }
         LOG.debug("Connection {} closed", connectionKey);
     }
@@ -110,15 +101,16 @@ public class Connections {
                     return null;
                 }
                 open.putIfAbsent(connectionKey, socket);
-                track(socket);
+                outbox(socket);
             }
         }
         return socket;
     }
 
     /**
-     * Writes one text frame to a connection; returns false, sending nothing, if it has gone, or if its reader is too
-     * slow, in which case it is disconnected.
+     * Hands one reply to a connection's {@link Outbox}, which writes it whole after the replies handed over before
+     * it; returns false, sending nothing, if the connection has gone, or if its reader is too slow, in which case it
+     * is disconnected.
      */
     public boolean send(String connectionKey, String text) {
         ServerWebSocket socket = socket(connectionKey);
@@ -126,20 +118,13 @@ public class Connections {
             LOG.debug("Reply for connection {} dropped: the connection has gone", connectionKey);
             return false;
         }
-        Liveness state = liveness.get(socket);
-        long size = text.length(); // characters: the bytes of the mostly ASCII JSON text
-        if (state != null) {
-            if (state.pending.addAndGet(size) > maxOutboundBytes) {
-                state.pending.addAndGet(-size);
-                slowReaders.incrementAndGet();
-                LOG.warn("Connection {} from {} reads too slowly ({} bytes waiting to be sent); disconnecting it",
-                        connectionKey, socket.remoteAddress(), state.pending.get());
-                socket.close((short) 1008, "Reading too slowly");
-                return false;
-            }
-            socket.writeTextMessage(text).onComplete(done -> state.pending.addAndGet(-size));
-        } else {
-            socket.writeTextMessage(text);
+        Outbox outbox = outbox(socket);
+        if (!outbox.offer(text, maxOutboundBytes)) {
+            slowReaders.incrementAndGet();
+            LOG.warn("Connection {} from {} reads too slowly ({} bytes waiting to be sent); disconnecting it",
+                    connectionKey, socket.remoteAddress(), outbox.pending());
+            outbox.close((short) 1008, "Reading too slowly");
+            return false;
         }
         sent.incrementAndGet();
         return true;
@@ -153,20 +138,17 @@ public class Connections {
         int closed = 0;
         for (Map.Entry<String, ServerWebSocket> entry : open.entrySet()) {
             ServerWebSocket socket = entry.getValue();
-            Liveness state = liveness.get(socket);
-            if (socket.isClosed() || state == null) {
+            Outbox outbox = outboxes.get(socket);
+            if (socket.isClosed() || outbox == null) {
                 continue;
             }
-            if (state.pingOutstanding) {
+            if (!outbox.ping(PING)) {
                 LOG.info("Connection {} from {} did not answer a ping; closing it", entry.getKey(),
                         socket.remoteAddress());
                 unanswered.incrementAndGet();
-                socket.close((short) 1001, "No answer to ping");
+                outbox.close((short) 1001, "No answer to ping");
                 closed++;
-                continue;
             }
-            state.pingOutstanding = true;
-            socket.writePing(PING);
         }
         return closed;
     }
@@ -197,7 +179,7 @@ public class Connections {
     public void close(String connectionKey, short code, String reason) {
         ServerWebSocket socket = socket(connectionKey);
         if (socket != null && !socket.isClosed()) {
-            socket.close(code, reason);
+            outbox(socket).close(code, reason);
         }
     }
 
@@ -216,7 +198,7 @@ public class Connections {
         int closed = 0;
         for (ServerWebSocket socket : open.values()) {
             if (!socket.isClosed()) {
-                socket.close(code, reason);
+                outbox(socket).close(code, reason);
                 closed++;
             }
         }
