@@ -156,6 +156,64 @@ class BrowserClientTest extends ApiTestSupport {
                 .isEqualTo("ws://127.0.0.1:" + port() + "/ws");
     }
 
+    /**
+     * The page's own connection class (client/js/api.js) in Chromium, with 28 requests in flight at once: pages of
+     * 100 and 1,000 rows (about 800 KB, a dozen WebSocket frames), list_views and query_status (about 6 MB in all,
+     * within the default api.max-outbound-bytes). Each reply reaches its
+     * own request whole; the connection stays open.
+     */
+    @Test
+    void the_page_connection_keeps_many_large_replies_in_flight_apart() {
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+        Object outcome = js.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/js/api.js').then(({ ApiConnection }) => {
+                  const api = new ApiConnection(`ws://${location.host}/ws`);
+                  const answers = [];
+                  api.addEventListener('open', () => {
+                    const runId = api.request('run_view', { view_name: 'trip_weather_vw', page_size: 1000 }, (first) => {
+                      if (first.type !== 'results') {
+                        if (first.type === 'error' || first.type === 'disconnected') done('run_view: ' + JSON.stringify(first));
+                        return;
+                      }
+                      api.forget(runId);
+                      const asked = [];
+                      for (let i = 0; i < 20; i++) {
+                        asked.push(['results', (i * 997) % 19000, i % 3 === 0 ? 1000 : 100]);
+                        if (i % 5 === 2) asked.push(['views', null]);
+                        if (i % 5 === 4) asked.push(['status', null]);
+                      }
+                      let left = asked.length;
+                      asked.forEach(([type, offset, size]) => {
+                        const expect = (reply) => {
+                          const ok = reply.type === type && (type !== 'results'
+                            || (reply.offset === offset && reply.row_count === size && reply.results.length === size))
+                            && (type !== 'status' || reply.status === 'SUCCESS');
+                          answers.push(ok ? 'ok' : reply.type + ' ' + JSON.stringify(reply).slice(0, 200));
+                          if (--left === 0) {
+                            api.stopped = true;
+                            api.socket.close(1000, 'done');
+                            done(answers.join('\\n'));
+                          }
+                        };
+                        if (type === 'results') {
+                          api.request('fetch_results', { query_id: first.query_id, offset, page_size: size }, expect);
+                        } else if (type === 'views') {
+                          api.request('list_views', {}, expect);
+                        } else {
+                          api.request('query_status', { query_id: first.query_id }, expect);
+                        }
+                      });
+                    });
+                  });
+                  api.connect();
+                }).catch((e) => done('import failed: ' + e));
+                """);
+        List<String> answers = List.of(String.valueOf(outcome).split("\\n"));
+        assertThat(answers).hasSize(28).containsOnly("ok");
+    }
+
     private void runView(String name) {
         WebElement view = driver.findElement(By.id("view-name"));
         view.clear();

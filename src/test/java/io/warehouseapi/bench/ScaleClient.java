@@ -92,6 +92,45 @@ final class ScaleClient implements AutoCloseable {
         return call(request, deadline, null);
     }
 
+    /**
+     * Sends the requests at once on one connection, none waiting for another's reply, and returns their final
+     * replies in the order of the requests; null in place of a reply that did not come by {@code deadline}, or whose
+     * connection went first (these are not sent again).
+     */
+    java.util.List<JsonNode> pipeline(java.util.List<ObjectNode> requests, Duration deadline)
+            throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        Connection open = connected(end);
+        java.util.List<CompletableFuture<JsonNode>> replies = new java.util.ArrayList<>();
+        for (ObjectNode request : requests) {
+            String id = "r" + SEQUENCE.incrementAndGet();
+            Pending pending = new Pending(null);
+            replies.add(pending.reply);
+            if (open == null) {
+                continue;
+            }
+            open.pending.put(id, pending);
+            try {
+                open.socket.sendText(JSON.writeValueAsString(request.deepCopy().put("request_id", id)), true)
+                        .get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | TimeoutException | java.io.IOException e) {
+                pending.reply.completeExceptionally(e);
+            }
+            if (open.closed.isDone()) {
+                pending.reply.completeExceptionally(new java.io.IOException("connection closed"));
+            }
+        }
+        java.util.List<JsonNode> answers = new java.util.ArrayList<>();
+        for (CompletableFuture<JsonNode> reply : replies) {
+            try {
+                answers.add(reply.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                answers.add(null);
+            }
+        }
+        return answers;
+    }
+
     private Connection connected(long end) throws InterruptedException {
         Connection current = connection;
         if (current != null && !current.closed.isDone()) {

@@ -60,6 +60,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * keys, clients speaking {@code wss://} to HAProxy, which ends TLS with a throwaway certificate. Once against the
  * embedded warehouse with a shared results directory, once against a fake Snowflake endpoint all three share:
  * <ol>
+ *   <li>a client pages a whole result through HAProxy on one connection, 16 requests in flight at once, with pages
+ *   of up to 1,000 rows: every reply comes whole and the rows equal a single-replica run;</li>
  *   <li>a client pages a result through HAProxy; the replica serving it is killed (SIGKILL); the client reconnects
  *   and reads the rest by the same id: the rows must equal, in order, a single-replica run of the same question;</li>
  *   <li>an id read on another replica by another principal, tampered with, expired, or signed with a retired key is
@@ -79,6 +81,8 @@ public final class ScaleTestCommand {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long each replica is paged directly before throughput is measured through HAProxy. */
     private static final Duration WARM_UP = Duration.ofSeconds(10);
+    /** How many requests the pipelined scenario keeps in flight on its one connection. */
+    private static final int PIPELINE_DEPTH = 16;
 
     private final int trips = Integer.getInteger("scale.trips", 20_000);
     private final int clients = Integer.getInteger("scale.clients", 50);
@@ -132,6 +136,8 @@ public final class ScaleTestCommand {
             try (Cluster cluster = new Cluster(kind)) {
                 cluster.start();
                 List<String> reference = reference(cluster);
+                flush();
+                pipelined(cluster, reference);
                 flush();
                 failover(cluster, reference);
                 flush();
@@ -233,6 +239,53 @@ public final class ScaleTestCommand {
             rows.add(row.toString());
         }
         return rows;
+    }
+
+    /**
+     * The whole result paged through HAProxy on one connection with {@link #PIPELINE_DEPTH} requests in flight at
+     * once, in pages of up to the maximum size (a reply of up to about 800 KB, a dozen WebSocket frames, through TLS):
+     * every reply must come whole, and the rows equal the reference.
+     */
+    private void pipelined(Cluster cluster, List<String> reference) throws Exception {
+        try (ScaleClient client = cluster.balanced("bob")) {
+            JsonNode first = client.call(question(), Duration.ofSeconds(60));
+            check(first != null && first.path("type").asText().equals("results"), "pipelined: first page " + first);
+            String id = first.path("query_id").asText();
+            long total = first.path("total_rows").asLong();
+            List<String> rows = new ArrayList<>();
+            int[] sizes = {1000, 100, 1000, 250, 999, 1};
+            long offset = 0;
+            int requests = 0;
+            long started = System.nanoTime();
+            while (offset < total) {
+                List<ObjectNode> batch = new ArrayList<>();
+                for (int i = 0; i < PIPELINE_DEPTH && offset < total; i++) {
+                    int size = sizes[(requests + i) % sizes.length];
+                    batch.add(fetch(id, offset, size));
+                    offset += size;
+                }
+                requests += batch.size();
+                List<JsonNode> replies = client.pipeline(batch, Duration.ofSeconds(60));
+                for (int i = 0; i < replies.size(); i++) {
+                    JsonNode page = replies.get(i);
+                    long at = batch.get(i).path("offset").asLong();
+                    if (page == null || !page.path("type").asText().equals("results")
+                        || page.path("offset").asLong() != at) {
+                        fail("pipelined: the page at " + at + ": " + page);
+                        return;
+                    }
+                    rows.addAll(rows(page));
+                }
+            }
+            boolean same = rows.equals(reference);
+            check(same, "pipelined: the rows read with " + PIPELINE_DEPTH
+                        + " pages in flight on one connection equal the reference");
+            report.append("- Pipelined: ").append(requests).append(" fetch_results of up to 1,000 rows, ")
+                    .append(PIPELINE_DEPTH).append(" in flight at once on one connection through HAProxy, in ")
+                    .append(Duration.ofNanos(System.nanoTime() - started).toMillis()).append(" ms: ")
+                    .append(rows.size()).append(" rows, checksum ").append(checksum(rows))
+                    .append(same ? ", equal to the reference" : ", **not** equal to the reference").append("\n");
+        }
     }
 
     private void failover(Cluster cluster, List<String> reference) throws Exception {
@@ -606,7 +659,7 @@ public final class ScaleTestCommand {
                     Path data = home.resolve("replica" + (i + 1)).resolve("data");
                     Files.createDirectories(data);
                     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"
-                                                                             + data.resolve("warehouse.duckdb"));
+                                                                             + data.resolve("sample.duckdb"));
                          Statement statement = connection.createStatement()) {
                         statement.execute(views);
                     }
