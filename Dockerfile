@@ -21,7 +21,7 @@ USER 10001:10001
 # on all addresses and keeps its DuckDB files on the volume
 ENV CAMEL_SERVER_HOST=0.0.0.0 \
     CAMEL_SERVER_PORT=8080 \
-    WAREHOUSE_EMBEDDED_PATH=/app/data/warehouse.duckdb \
+    WAREHOUSE_EMBEDDED_SAMPLE_PATH=/app/data/sample.duckdb \
     RESULTS_SPILL_DIRECTORY=/app/data/results.spill \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 VOLUME /app/data

@@ -12,7 +12,7 @@ mvn -q -B -f scripts/camel-jbang/pom.xml dependency:build-classpath -Dmdep.outpu
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 export CAMEL_SERVER_PORT="$port"
-export WAREHOUSE_EMBEDDED_PATH="$work/data/warehouse.duckdb"
+export WAREHOUSE_EMBEDDED_SAMPLE_PATH="$work/data/warehouse.duckdb"
 export RESULTS_SPILL_DIRECTORY="$work/data/results.spill"
 export WAREHOUSE_EMBEDDED_SAMPLE_TRIPS=20000
 

@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.VertxOptions;
 import io.warehouseapi.api.Replies;
 import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.embedded.EmbeddedDatabase;
 import io.warehouseapi.embedded.EmbeddedWarehouse;
 import io.warehouseapi.embedded.SampleDataset;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -111,8 +112,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
     @PropertyInject("warehouse.type")
     private String warehouseType;
-    @PropertyInject("warehouse.embedded.path")
+    @PropertyInject(value = "warehouse.embedded.path", defaultValue = "")
     private String embeddedPath;
+    @PropertyInject("warehouse.embedded.sample.path")
+    private String samplePath;
     @PropertyInject("warehouse.embedded.schema")
     private String embeddedSchema;
     @PropertyInject("warehouse.embedded.sample.trips")
@@ -230,7 +233,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             // results are copied into it
             String storeUrl = "jdbc:duckdb::memory:results_" + Long.toHexString(System.nanoTime());
             Connection storeAnchor = new org.duckdb.DuckDBDriver().connect(storeUrl, new java.util.Properties());
-            HikariDataSource storeSource = dataSource("results", storeUrl);
+            HikariDataSource storeSource = dataSource("results", storeUrl, null);
             closeOnStop(context, storeSource, storeAnchor);
             ResultStore store = new ResultStore(storeSource, Path.of(spillDirectory), storeMemoryLimit, false, null,
                     pageCache);
@@ -307,32 +310,18 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
     private Warehouse openEmbedded(CamelContext context, WarehouseStatements statements, ExecutorService executor,
                                    ApiMetrics metrics) throws Exception {
-        Path database = Path.of(embeddedPath).toAbsolutePath().normalize();
-        Files.createDirectories(database.getParent());
-        String url = "jdbc:duckdb:" + database;
-        // one connection held open for the application's life keeps the DuckDB instance, and the result store
-        // attached to it, alive while the pool opens and retires connections
-        // (through the driver itself: DriverManager sees only drivers of the caller's class loader, which under
-        // Camel JBang is not the one that loaded DuckDB)
-        Connection anchor;
-        try {
-            anchor = new org.duckdb.DuckDBDriver().connect(url, new java.util.Properties());
-        } catch (SQLException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("lock")) {
-                // another process holds the file: it may let go
-                throw new WarehouseUnreachableException("the DuckDB file " + database + " is locked by another process");
-            }
-            throw new StartupException("Cannot open the DuckDB file " + database + " (warehouse.embedded.path): "
-                                       + message.lines().findFirst().orElse(message));
-        }
-        HikariDataSource dataSource = dataSource("warehouse", url);
-        closeOnStop(context, dataSource, anchor);
+        EmbeddedDatabase database = embeddedPath == null || embeddedPath.isBlank()
+                ? EmbeddedDatabase.sample(Path.of(samplePath))
+                : EmbeddedDatabase.usersOwn(Path.of(embeddedPath));
+        HikariDataSource dataSource = dataSource("warehouse", database.url(), database.connectionInitSql());
+        closeOnStop(context, dataSource, database.anchor());
         ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true,
                 storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile), pageCache);
         store.start();
         bindStore(context.getRegistry(), store, metrics);
-        new SampleDataset(dataSource, sampleTrips).ensure();
+        if (!database.usersOwn()) {
+            new SampleDataset(dataSource, sampleTrips).ensure();
+        }
         warehouseDataSource.use(dataSource);
         SharedResults shared = sharedDirectory == null || sharedDirectory.isBlank()
                 ? null : new SharedResults(Path.of(sharedDirectory));
@@ -342,7 +331,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         Warehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
                 viewsInclude, shared);
-        LOG.info("Warehouse: embedded DuckDB at {}", database);
+        LOG.info(database.usersOwn() ? "Warehouse: embedded DuckDB, the database {} (read-only)"
+                : "Warehouse: embedded DuckDB, the generated sample in {}", database.file());
         return warehouse;
     }
 
@@ -401,10 +391,12 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }, true, true);
     }
 
-    private HikariDataSource dataSource(String name, String url) {
+    /** A pool of {@code poolSize} connections to {@code url}, each starting with {@code initSql} (if not null). */
+    private HikariDataSource dataSource(String name, String url, String initSql) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(url);
+        config.setConnectionInitSql(initSql);
         config.setDriverClassName("org.duckdb.DuckDBDriver");
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(poolSize);

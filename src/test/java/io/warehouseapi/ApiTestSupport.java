@@ -103,7 +103,7 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         Properties properties = new Properties();
         properties.setProperty("camel.server.port", Integer.toString(port()));
         properties.setProperty("camel.server.host", "127.0.0.1");
-        properties.setProperty("warehouse.embedded.path", warehouseFile().toString());
+        properties.setProperty("warehouse.embedded.sample.path", warehouseFile().toString());
         properties.setProperty("results.spill-directory", dataDir().resolve("results.spill").toString());
         properties.setProperty("warehouse.embedded.sample.trips", Long.toString(tripCount()));
         if (onSnowflake()) {

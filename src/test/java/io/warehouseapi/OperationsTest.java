@@ -29,7 +29,7 @@ class OperationsTest extends ApiTestSupport {
         assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
         assertThat(page.body()).contains("<title>warehouse-api");
         assertThat(get("/js/app.js").statusCode()).isEqualTo(200);
-        for (String path : new String[] {"/pom.xml", "/../pom.xml", "/%2e%2e/pom.xml", "/data/warehouse.duckdb",
+        for (String path : new String[] {"/pom.xml", "/../pom.xml", "/%2e%2e/pom.xml", "/data/sample.duckdb",
                                          "/application.properties", "/log4j2.properties"}) {
             assertThat(get(path).statusCode()).as(path).isEqualTo(404);
         }

@@ -45,7 +45,7 @@ class PackagedJarIT {
         process = startJar(jar, work, log, Map.of(
                 "CAMEL_SERVER_PORT", Integer.toString(port),
                 "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "5000",
-                "WAREHOUSE_EMBEDDED_PATH", work.resolve("data" + File.separator + "warehouse.duckdb").toString(),
+                "WAREHOUSE_EMBEDDED_SAMPLE_PATH", work.resolve("data" + File.separator + "warehouse.duckdb").toString(),
                 "RESULTS_SPILL_DIRECTORY", work.resolve("data" + File.separator + "results.spill").toString()), port);
 
         try (WsClient client = WsClient.connect(port)) {

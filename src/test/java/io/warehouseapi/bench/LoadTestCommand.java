@@ -69,7 +69,7 @@ public final class LoadTestCommand {
         Path dir = Path.of("target", "load-test").toAbsolutePath();
         Path data = dir.resolve("data-" + trips);
         Map<String, String> settings = Map.of(
-                "WAREHOUSE_EMBEDDED_PATH", data.resolve("warehouse.duckdb").toString(),
+                "WAREHOUSE_EMBEDDED_SAMPLE_PATH", data.resolve("warehouse.duckdb").toString(),
                 "RESULTS_SPILL_DIRECTORY", data.resolve("results.spill").toString(),
                 "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", Integer.toString(trips),
                 // results are paged at once and then left: keep the store's disk bounded over thousands of them
