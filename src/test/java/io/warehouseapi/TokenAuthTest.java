@@ -75,6 +75,22 @@ class TokenAuthTest extends ApiTestSupport {
     }
 
     @Test
+    void after_a_refused_key_the_connection_gets_no_second_guess() {
+        try (WsClient ws = connect()) {
+            ws.send("{\"action\":\"auth\",\"token\":\"" + ALICE_KEY + "x\",\"request_id\":\"g1\"}");
+            // the right key, sent at once, within the close grace: not evaluated
+            ws.send("{\"action\":\"auth\",\"token\":\"" + ALICE_KEY + "\",\"request_id\":\"g2\"}");
+            JsonNode first = ws.next("error");
+            JsonNode second = ws.next("error");
+            assertThat(first.path("request_id").asText()).isEqualTo("g1");
+            assertThat(second.path("request_id").asText()).isEqualTo("g2");
+            assertThat(second.path("code").asText()).isEqualTo("UNAUTHORIZED");
+            assertThat(second.path("message").asText()).contains("connect again");
+            assertThat(ws.awaitClose()).isEqualTo(1008);
+        }
+    }
+
+    @Test
     void a_connection_that_does_not_authenticate_in_time_is_closed() {
         try (WsClient ws = connect()) {
             assertThat(ws.awaitClose()).isEqualTo(1008);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization: Bearer} header on the upgrade request or a first {@code auth} message, and owns its queries
  * as its principal, on any connection. A request before that, or after the credential expired, is answered
  * {@code UNAUTHORIZED} and the connection is closed (1008) after a short grace; so is a connection that has not
- * authenticated within {@code api.auth.timeout}.
+ * authenticated within {@code api.auth.timeout}. A connection has one guess: once a credential it presented was
+ * refused, no further {@code auth} message of it is evaluated.
  */
 public class Sessions {
 
@@ -100,6 +101,11 @@ public class Sessions {
             return null;
         }
         Session session = session(connection);
+        if (session.refused) {
+            // one guess per connection: after a refused credential nothing more from it is evaluated
+            throw refuse(connection, "A credential was already refused on this connection; connect again.",
+                    request.requestId());
+        }
         Principal principal;
         try {
             principal = authenticator.authenticate(request.token());
@@ -115,7 +121,6 @@ public class Sessions {
                     request.requestId());
         }
         session.principal = principal;
-        session.refused = false;
         if (current == null) {
             LOG.info("Connection {} authenticated as {}", connection, principal.name());
         }

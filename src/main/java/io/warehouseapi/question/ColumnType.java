@@ -59,6 +59,9 @@ public enum ColumnType {
         };
     }
 
+    /** The most digits before the point of any warehouse's DECIMAL (DuckDB's and Snowflake's precision is 38). */
+    private static final int MAX_DECIMAL_DIGITS = 38;
+
     /** The operators that apply to a column of this kind, in wire order. */
     public Set<Operator> operators() {
         return switch (this) {
@@ -97,13 +100,21 @@ public enum ColumnType {
                     if (!value.isNumber()) {
                         throw new QuestionException(wrong + ".");
                     }
-                    yield value.isIntegralNumber() && value.canConvertToLong()
-                            ? (Object) value.longValue() : value.decimalValue();
+                    if (value.isIntegralNumber() && value.canConvertToLong()) {
+                        yield value.longValue();
+                    }
+                    finite(value, wrong);
+                    java.math.BigDecimal decimal = value.decimalValue();
+                    if (decimal.precision() - decimal.scale() > MAX_DECIMAL_DIGITS) {
+                        throw new QuestionException(wrong + ": it is out of range.");
+                    }
+                    yield decimal;
                 }
                 case FLOAT -> {
                     if (!value.isNumber()) {
                         throw new QuestionException(wrong + ".");
                     }
+                    finite(value, wrong);
                     yield value.doubleValue();
                 }
                 case TEXT -> {
@@ -126,6 +137,13 @@ public enum ColumnType {
             };
         } catch (DateTimeParseException e) {
             throw new QuestionException(wrong + ".");
+        }
+    }
+
+    /** A number too large for a double (such as {@code 1e400}, which JSON allows) is out of range. */
+    private static void finite(JsonNode value, String wrong) {
+        if (!Double.isFinite(value.doubleValue())) {
+            throw new QuestionException(wrong + ": it is out of range.");
         }
     }
 
