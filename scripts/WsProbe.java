@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * of fetch_results. Exits non-zero if any reply is missing or an error.
  *
  * <pre>java scripts/WsProbe.java [ws-url] [view] [runs] [fetches]</pre>
- * defaults: ws://127.0.0.1:8080/ws trip_weather_vw 5 200
+ * defaults: ws://127.0.0.1:8080/ws trip_weather_vw 5 200. With the environment variable {@code WS_TOKEN} set, the
+ * connection signs in with it ({@code Authorization: Bearer}).
  */
 public class WsProbe {
 
@@ -33,9 +34,13 @@ public class WsProbe {
         int fetches = args.length > 3 ? Integer.parseInt(args[3]) : 200;
 
         BlockingQueue<String> inbox = new LinkedBlockingQueue<>();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create(url), new WebSocket.Listener() {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10));
+        String token = System.getenv("WS_TOKEN");
+        if (token != null && !token.isEmpty()) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        WebSocket socket = builder.buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 
                     @Override

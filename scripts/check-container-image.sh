@@ -94,8 +94,22 @@ user=$(python3 -c "import json;print(json.load(open('$work/run.json')).get('User
 workdir=$(python3 -c "import json;print(json.load(open('$work/run.json')).get('WorkingDir') or '/')")
 mapfile -t envs < <(python3 -c "import json;[print(e) for e in json.load(open('$work/run.json')).get('Env',[])]")
 mapfile -t entry < <(python3 -c "import json;c=json.load(open('$work/run.json'));[print(a) for a in (c.get('Entrypoint') or [])+(c.get('Cmd') or [])]")
+# as shipped, listening on every address, the image does not serve without a credential: it refuses to start
+set +e
+timeout 120 chroot --userspec="$user" "$rootfs" /usr/bin/env -i "${envs[@]}" CAMEL_SERVER_PORT="$port" \
+  WAREHOUSE_EMBEDDED_SAMPLE_TRIPS=20000 /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "${entry[@]}" \
+  > "$work/app-anonymous.log" 2>&1
+status=$?
+set -e
+if [ "$status" -eq 0 ] || [ "$status" -eq 124 ] || ! grep -q "API_AUTH_ANONYMOUS_BEYOND_LOOPBACK" "$work/app-anonymous.log"; then
+  echo "the image without a credential did not refuse to start (exit $status); see $work/app-anonymous.log"
+  tail -20 "$work/app-anonymous.log"; exit 1
+fi
+echo "without a credential: refused to start (exit $status), saying how to set a token"
+token=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
 started=$(date +%s%N)
 chroot --userspec="$user" "$rootfs" /usr/bin/env -i "${envs[@]}" CAMEL_SERVER_PORT="$port" \
+  API_AUTH_MODE=token API_AUTH_TOKENS="probe:$token" \
   WAREHOUSE_EMBEDDED_SAMPLE_TRIPS=20000 /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "${entry[@]}" \
   > "$work/app.log" 2>&1 &
 pid=$!
@@ -105,6 +119,6 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "started in $(( ($(date +%s%N) - started) / 1000000 )) ms (process start to listening, first start with sample generation)"
-java scripts/WsProbe.java "ws://127.0.0.1:$port/ws" trip_weather_vw 1 10
+WS_TOKEN="$token" java scripts/WsProbe.java "ws://127.0.0.1:$port/ws" trip_weather_vw 1 10
 grep -o "Sample data set generated in [0-9]* ms" "$work/app.log" || true
 echo "container image: OK"

@@ -53,6 +53,50 @@ function defaultEndpoint() {
 
 const api = new ApiConnection(defaultEndpoint());
 
+/** Endpoints other than the page's own that the user agreed to send a token to. */
+const trustedEndpoints = new Set();
+
+/** The page's own WebSocket origin, when it was served over http(s). */
+function ownEndpointOrigin() {
+  if (location.protocol !== 'http:' && location.protocol !== 'https:') {
+    return null;
+  }
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+/**
+ * Whether a token may go to the endpoint: at once to the page's own origin; to any other (a link's ?endpoint=, or
+ * one typed) only once the user has seen and confirmed where it goes.
+ */
+function mayReceiveToken(url) {
+  let origin;
+  try {
+    const parsed = new URL(url);
+    origin = `${parsed.protocol}//${parsed.host}`;
+  } catch (e) {
+    return false;
+  }
+  if (origin === ownEndpointOrigin() || trustedEndpoints.has(origin)) {
+    return true;
+  }
+  if (window.confirm(`Send your token to ${origin}? It is not the server this page came from.`)) {
+    trustedEndpoints.add(origin);
+    return true;
+  }
+  return false;
+}
+
+/** Signs in with the token typed, where the endpoint may receive it. */
+function useTypedToken() {
+  const token = $('token').value.trim();
+  if (token && !mayReceiveToken(api.url)) {
+    $('token').value = '';
+    api.useToken('');
+    return;
+  }
+  api.useToken(token);
+}
+
 // ---- connection ---------------------------------------------------------
 
 api.addEventListener('state', (event) => {
@@ -427,8 +471,15 @@ function download(format) {
     if (reply.type === 'export') {
       const endpoint = new URL(api.url);
       const origin = `${endpoint.protocol === 'wss:' ? 'https:' : 'http:'}//${endpoint.host}`;
+      const target = new URL(reply.url, origin);
+      // only a download from the API's own origin, over http(s), is followed
+      if (target.origin !== origin || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+        error.textContent = 'The server sent a download link to another site; it was not followed.';
+        error.hidden = false;
+        return;
+      }
       const link = document.createElement('a');
-      link.href = new URL(reply.url, origin).href;
+      link.href = target.href;
       link.download = '';
       document.body.append(link);
       link.click();
@@ -459,8 +510,15 @@ function hideError() {
 // ---- wiring -------------------------------------------------------------
 
 $('endpoint').value = api.url;
-$('endpoint').addEventListener('change', () => api.connect($('endpoint').value.trim()));
-$('token').addEventListener('change', () => api.useToken($('token').value.trim()));
+$('endpoint').addEventListener('change', () => {
+  const url = $('endpoint').value.trim();
+  if (api.token && !mayReceiveToken(url)) {
+    $('token').value = '';
+    api.token = '';
+  }
+  api.connect(url);
+});
+$('token').addEventListener('change', useTypedToken);
 $('run-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const view = $('view-name').value;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
 import io.warehouseapi.auth.AuthSettings;
+import io.warehouseapi.auth.FailedAttempts;
 import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.Sessions;
 import io.warehouseapi.store.SqlFiles;
@@ -44,6 +46,7 @@ import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.ClientPages;
 import io.warehouseapi.transport.ExportDownloads;
 import io.warehouseapi.transport.Connections;
+import io.warehouseapi.transport.Exposure;
 import io.warehouseapi.transport.OriginPolicy;
 import io.warehouseapi.transport.RequestLimits;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
@@ -97,6 +100,12 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String shutdownGrace;
     @PropertyInject("api.allowed-origins")
     private String allowedOrigins;
+    @PropertyInject(value = "api.client.connect-src", defaultValue = "")
+    private String clientConnectSources;
+    @PropertyInject(value = "api.allowed-hosts", defaultValue = "")
+    private String allowedHosts;
+    @PropertyInject(value = "api.auth.anonymous-beyond-loopback", defaultValue = "false")
+    private boolean anonymousBeyondLoopback;
     @PropertyInject("api.worker-threads")
     private int workerThreads;
     @PropertyInject("api.max-outbound-bytes")
@@ -105,8 +114,16 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String authTimeout;
     @PropertyInject("api.auth.close-grace")
     private String authCloseGrace;
+    @PropertyInject("api.auth.failures.free")
+    private int authFailuresFree;
+    @PropertyInject("api.auth.failures.first-wait")
+    private String authFailuresFirstWait;
+    @PropertyInject("api.auth.failures.max-wait")
+    private String authFailuresMaxWait;
     @PropertyInject("api.export.max-concurrent")
     private int maxConcurrentExports;
+    @PropertyInject("api.export.max-concurrent-per-principal")
+    private int maxConcurrentExportsPerOwner;
     @PropertyInject("api.export.stall-timeout")
     private String exportStallTimeout;
 
@@ -184,18 +201,23 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         SharedServerWebsocketComponent websocket = new SharedServerWebsocketComponent(serverPort);
         registry.bind("vertx-websocket", websocket);
-        context.addStartupListener(new ClientPages(serverPort, "client"));
+        context.addStartupListener(new ClientPages(serverPort, "client", clientConnectSources));
         registry.bind("requests", new RequestParser(maxPageSize, maxFrameBytes));
         registry.bind("replies", new Replies());
-        Connections connections = new Connections(websocket::peer, new OriginPolicy(allowedOrigins),
-                maxOutboundBytes);
+        Exposure exposure = new Exposure(context.getPropertiesComponent().resolveProperty("camel.server.host")
+                .orElse("0.0.0.0"));
+        boolean sample = "embedded".equals(warehouseType) && (embeddedPath == null || embeddedPath.isBlank());
+        Connections connections = new Connections(websocket::peer, new OriginPolicy(allowedOrigins,
+                exposure.acceptsNullOrigin(sample, allowedOrigins), exposure.hosts(allowedHosts)), maxOutboundBytes);
         registry.bind("limits", new RequestLimits());
         Authenticator authenticator = AuthSettings.authenticator(context.getPropertiesComponent());
-        registry.bind("sessions", new Sessions(authenticator, connections, Duration.parse(authTimeout),
-                Duration.parse(authCloseGrace),
+        FailedAttempts failedAttempts = new FailedAttempts(Clock.systemUTC(), authFailuresFree,
+                Duration.parse(authFailuresFirstWait), Duration.parse(authFailuresMaxWait), 100_000);
+        registry.bind("sessions", new Sessions(authenticator, connections, failedAttempts,
+                Duration.parse(authTimeout), Duration.parse(authCloseGrace),
                 context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sessions")));
         if (authenticator == null) {
-            warnIfExposed(context);
+            exposure.requireOptInWithoutAuthentication(anonymousBeyondLoopback);
         } else {
             LOG.info("Authentication: {}", authenticator.mode());
         }
@@ -209,6 +231,11 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         ApiMetrics metrics = new ApiMetrics(meterRegistry);
         metrics.gauge("warehouse_api_connections_open", "Open WebSocket connections", connections::openCount);
+        metrics.counter("warehouse_api_auth_refused", "Credentials refused",
+                attempts -> ((FailedAttempts) attempts).failureCount(), failedAttempts);
+        metrics.counter("warehouse_api_auth_throttled",
+                "Sign-ins not evaluated because their address had failed too often",
+                attempts -> ((FailedAttempts) attempts).throttledCount(), failedAttempts);
         registry.bind("pollSchedule", new PollSchedule());
         pageCache = new PageCache(pageCacheBytes);
         pageCache.bindTo(meterRegistry);
@@ -277,7 +304,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 .build();
         context.addStartupListener(new ExportDownloads(serverPort, queries,
                 context.getExecutorServiceManager().newThreadPool(this, "export-download", downloads),
-                Duration.parse(exportStallTimeout), metrics));
+                Duration.parse(exportStallTimeout), metrics, maxConcurrentExportsPerOwner));
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace),
                         Duration.parse(shutdownDrainDelay)));
@@ -367,16 +394,6 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                      + "of them verifies", ids.keyCount());
         }
         return ids;
-    }
-
-    /** Without authentication, listening beyond loopback exposes the warehouse to whoever can reach it. */
-    private static void warnIfExposed(CamelContext context) {
-        String host = context.getPropertiesComponent().resolveProperty("camel.server.host").orElse("0.0.0.0");
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-        if (!loopback) {
-            LOG.warn("The API listens on {} with api.auth.mode=none: anyone who can reach this address can run the "
-                     + "exposed views. Set api.auth.mode to token or jwt, or bind it to 127.0.0.1.", host);
-        }
     }
 
     /** Closes resources, in the order given, when the application stops. */

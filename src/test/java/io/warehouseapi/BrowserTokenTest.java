@@ -106,6 +106,37 @@ class BrowserTokenTest extends ApiTestSupport {
         assertThat(text("query-id")).isEqualTo(queryId);
     }
 
+    @Test
+    void a_token_goes_to_another_endpoint_only_once_the_user_has_confirmed_it() {
+        // a link that points the page at another server: the page asks before the token goes there
+        driver.get("http://127.0.0.1:" + port() + "/?endpoint=ws://localhost:" + port() + "/ws");
+        enterToken(KEY);
+        org.openqa.selenium.Alert alert = wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(alert.getText()).contains("ws://localhost:" + port()).contains("not the server this page came from");
+        alert.dismiss();
+        assertThat(driver.findElement(By.id("token")).getAttribute("value")).isEmpty();
+        assertThat(text("connection-state")).isNotEqualTo("Connected");
+        // the page's own origin needs no confirmation
+        driver.get("http://127.0.0.1:" + port() + "/");
+        enterToken(KEY);
+        waitForText("connection-state", "Connected");
+    }
+
+    @Test
+    void the_page_is_served_with_a_content_security_policy_and_no_sniffing_or_framing() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port() + "/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String policy = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertThat(policy).contains("default-src 'self'").contains("frame-ancestors 'none'")
+                .contains("connect-src 'self' ws://127.0.0.1:" + port() + " wss://127.0.0.1:" + port());
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        // the page runs under its policy: no violation on load and a view runs
+        signInAndRun("trip_weather_vw");
+        waitForText("query-state", "Done");
+    }
+
     /** Signs in with the right token and runs a view. */
     private void signInAndRun(String view) {
         enterToken(KEY);

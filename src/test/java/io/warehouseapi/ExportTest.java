@@ -45,6 +45,8 @@ class ExportTest extends ApiTestSupport {
     protected void overrideProperties(Properties properties) {
         properties.setProperty("api.export.link-ttl", "PT10S");
         properties.setProperty("api.export.max-concurrent", "2");
+        // the slots themselves are what this class tests; the share of one owner is ExportSlotsTest's
+        properties.setProperty("api.export.max-concurrent-per-principal", "3");
         properties.setProperty("api.export.stall-timeout", "PT4S");
     }
 
@@ -227,9 +229,14 @@ class ExportTest extends ApiTestSupport {
 
     /** A GET that reads the first bytes and then nothing more, on a socket with a small receive buffer. */
     private Socket stalledDownload(String url) throws IOException {
+        return stalledDownload(port(), url);
+    }
+
+    /** A GET of a download that reads the response's head and then nothing more, holding its slot. */
+    static Socket stalledDownload(int port, String url) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port()), 5000);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(30_000);
         OutputStream out = socket.getOutputStream();
         out.write(("GET " + url + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -81,4 +81,18 @@ class LimitsTest extends ApiTestSupport {
             }
         }
     }
+
+    @Test
+    void a_host_name_the_server_does_not_answer_to_is_refused_with_1008() throws Exception {
+        // a web site whose name an attacker points at 127.0.0.1 (DNS rebinding) connects with its own name as Host
+        try (RawWebSocket rebound = new RawWebSocket(port(), "evil.example:" + port())) {
+            rebound.sendText("{\"action\":\"list_views\"}");
+            assertThat(rebound.nextText()).as("no reply, a close").isNull();
+            assertThat(rebound.closeCode()).isEqualTo(1008);
+        }
+        try (RawWebSocket local = new RawWebSocket(port(), "localhost:" + port())) {
+            local.sendText("{\"action\":\"list_views\"}");
+            assertThat(local.nextText()).contains("\"type\":\"views\"");
+        }
+    }
 }

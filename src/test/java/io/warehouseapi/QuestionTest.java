@@ -187,10 +187,10 @@ class QuestionTest extends ApiTestSupport {
         "\"filters\":{\"column\":\"id\",\"op\":\"eq\",\"value\":\"42\"}          | filters.value must be an integer for column id (",
         "\"filters\":{\"column\":\"id\",\"op\":\"eq\",\"value\":4.5}             | filters.value must be an integer for column id",
         "\"filters\":{\"column\":\"id\",\"op\":\"eq\",\"value\":99999999999999999999} | ): it is out of range",
-        "\"filters\":{\"column\":\"price\",\"op\":\"gt\",\"value\":1e400}       | filters.value must be a number for column price (DECIMAL(10,2)): it is out of range",
-        "\"filters\":{\"column\":\"price\",\"op\":\"in\",\"value\":[1,-1e400]}  | filters.value[1] must be a number for column price (DECIMAL(10,2)): it is out of range",
-        "\"filters\":{\"column\":\"price\",\"op\":\"lt\",\"value\":1e300}       | filters.value must be a number for column price (DECIMAL(10,2)): it is out of range",
-        "\"filters\":{\"column\":\"ratio\",\"op\":\"lt\",\"value\":1e400}       | filters.value must be a number for column ratio (DOUBLE): it is out of range",
+        "\"filters\":{\"column\":\"price\",\"op\":\"gt\",\"value\":1e400}       | filters.value must be a number for column price (…): it is out of range",
+        "\"filters\":{\"column\":\"price\",\"op\":\"in\",\"value\":[1,-1e400]}  | filters.value[1] must be a number for column price (…): it is out of range",
+        "\"filters\":{\"column\":\"price\",\"op\":\"lt\",\"value\":1e300}       | filters.value must be a number for column price (…): it is out of range",
+        "\"filters\":{\"column\":\"ratio\",\"op\":\"lt\",\"value\":1e400}       | filters.value must be a number for column ratio (…): it is out of range",
         "\"filters\":{\"column\":\"id\",\"op\":\"eq\"}                           | filters.value is required for eq",
         "\"filters\":{\"column\":\"id\",\"op\":\"is_null\",\"value\":1}          | filters.value must be left out for is_null",
         "\"filters\":{\"column\":\"id\",\"op\":\"contains\",\"value\":\"4\"}     | filters.op contains does not apply to column id",
@@ -218,7 +218,8 @@ class QuestionTest extends ApiTestSupport {
             }
             assertThat(reply.path("type").asText()).isEqualTo("error");
             assertThat(reply.path("code").asText()).isEqualTo("BAD_REQUEST");
-            assertThat(reply.path("message").asText()).contains(message);
+            // "…" stands for the warehouse's own name of a type, which differs between warehouses
+            assertThat(reply.path("message").asText()).containsSubsequence(message.split("…"));
             assertThat(reply.path("request_id").asText()).isEqualTo("q1");
             // the connection stays usable
             assertThat(ws.runView("question_vw", ", \"columns\":[\"id\"]").path("total_rows").asLong())

@@ -19,15 +19,21 @@ final class RawWebSocket implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
     private final SecureRandom random = new SecureRandom();
+    private int closeCode;
 
     RawWebSocket(int port) throws IOException {
+        this(port, "127.0.0.1:" + port);
+    }
+
+    /** A connection whose upgrade request names {@code host} in its Host header, as a browser does for its URL. */
+    RawWebSocket(int port, String host) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
-        out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -77,9 +83,15 @@ final class RawWebSocket implements AutoCloseable {
                 return new String(payload, StandardCharsets.UTF_8);
             }
             if ((first & 0x0f) == 0x8) {
+                closeCode = length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
                 return null;
             }
         }
+    }
+
+    /** The code of the close frame {@link #nextText()} met; 0 before one came. */
+    int closeCode() {
+        return closeCode;
     }
 
     @Override

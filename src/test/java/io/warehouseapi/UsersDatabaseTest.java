@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The embedded warehouse pointed at a DuckDB file of the user's (warehouse.embedded.path) holding a table
  * {@code trips} and a view over it: the user's view is served; no sample is generated into the file, nothing in it
  * is created, dropped or changed (its bytes are the same after the API ran), and another process can read it while
- * the API has it open.
+ * the API has it open. A page opened from disk (Origin: null) is not served real data.
  */
 class UsersDatabaseTest extends ApiTestSupport {
 
@@ -70,6 +70,11 @@ class UsersDatabaseTest extends ApiTestSupport {
             ws.send("{\"action\":\"run_view\",\"view_name\":\"trip_weather_vw\"}");
             ws.next("submitted");
             assertThat(ws.next("error").path("code").asText()).isEqualTo("VIEW_NOT_FOUND");
+        }
+
+        // a page opened from disk (Origin: null), which any web site can pretend to be, reads no real data
+        try (WsClient fromDisk = WsClient.connect(port(), "null")) {
+            assertThat(fromDisk.awaitClose()).isEqualTo(1008);
         }
 
         // another process reads the file while the API holds it (both read-only)

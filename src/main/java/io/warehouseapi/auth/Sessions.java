@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * as its principal, on any connection. A request before that, or after the credential expired, is answered
  * {@code UNAUTHORIZED} and the connection is closed (1008) after a short grace; so is a connection that has not
  * authenticated within {@code api.auth.timeout}. A connection has one guess: once a credential it presented was
- * refused, no further {@code auth} message of it is evaluated.
+ * refused, no further {@code auth} message of it is evaluated; and an address whose credentials were refused too
+ * often lately waits before its next one is evaluated ({@link FailedAttempts}).
  */
 public class Sessions {
 
@@ -31,16 +32,18 @@ public class Sessions {
 
     private final Authenticator authenticator;
     private final Connections connections;
+    private final FailedAttempts failures;
     private final Duration signInTimeout;
     private final Duration closeGrace;
     private final ScheduledExecutorService timer;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     /** @param authenticator {@code null} for {@code api.auth.mode=none} */
-    public Sessions(Authenticator authenticator, Connections connections, Duration signInTimeout, Duration closeGrace,
-                    ScheduledExecutorService timer) {
+    public Sessions(Authenticator authenticator, Connections connections, FailedAttempts failures,
+                    Duration signInTimeout, Duration closeGrace, ScheduledExecutorService timer) {
         this.authenticator = authenticator;
         this.connections = connections;
+        this.failures = failures;
         this.signInTimeout = signInTimeout;
         this.closeGrace = closeGrace;
         this.timer = timer;
@@ -108,7 +111,7 @@ public class Sessions {
         }
         Principal principal;
         try {
-            principal = authenticator.authenticate(request.token());
+            principal = check(connection, request.token());
         } catch (AuthenticationException e) {
             session.refused = true;
             LOG.warn("Connection {} from {}: authentication refused: {}", connection, connections.remoteAddress(connection),
@@ -144,7 +147,7 @@ public class Sessions {
         }
         String credential = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
         try {
-            session.principal = authenticator.authenticate(credential);
+            session.principal = check(connection, credential);
             LOG.info("Connection {} authenticated as {} (Authorization header)", connection, session.principal.name());
         } catch (AuthenticationException e) {
             session.refused = true;
@@ -152,6 +155,27 @@ public class Sessions {
                     connections.remoteAddress(connection), e.getMessage());
         }
         return session;
+    }
+
+    /**
+     * Evaluates a credential unless its address has failed too often lately; counts the outcome for the address. The
+     * credential itself is never logged.
+     */
+    private Principal check(String connection, String credential) throws AuthenticationException {
+        String address = connections.remoteHost(connection);
+        Duration wait = failures.waitBeforeTrying(address);
+        if (!wait.isZero()) {
+            throw new AuthenticationException("Too many refused credentials from this address; try again in "
+                                              + Math.max(1, (wait.toMillis() + 999) / 1000) + " s.");
+        }
+        try {
+            Principal principal = authenticator.authenticate(credential);
+            failures.succeeded(address);
+            return principal;
+        } catch (AuthenticationException e) {
+            failures.failed(address);
+            throw e;
+        }
     }
 
     private ApiException refuse(String connection, String message) {

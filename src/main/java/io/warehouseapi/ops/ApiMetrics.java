@@ -51,6 +51,13 @@ public class ApiMetrics {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
+    /** A counter kept by the application (a count that only grows), read when Prometheus scrapes. */
+    public void counter(String name, String description, java.util.function.ToDoubleFunction<Object> value,
+                        Object source) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).description(description)
+                .register(registry);
+    }
+
     public void queryStarted() {
         started.increment();
     }

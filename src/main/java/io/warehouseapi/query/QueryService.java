@@ -385,7 +385,7 @@ public class QueryService {
         warehouse.reused(shared.warehouseId);
         // a bearer link: signed for its format and result, owned by nobody
         String token = ids.issue(SignedIds.Kind.EXPORT, format.wireName(), ref(shared.warehouseId), expiresAt);
-        exports.put(token, new Export(shared, format, expiresAt, handle.id));
+        exports.put(token, new Export(shared, format, expiresAt, handle.id, owner));
         LOG.info("query={} view={} export={} expires_at={}", handle.id, shared.question.view(), format.wireName(),
                 expiresAt);
         return new ExportLink(handle.id, format.wireName(), "/exports/" + token, expiresAt);
@@ -420,7 +420,7 @@ public class QueryService {
         metrics.export(export.format.wireName());
         LOG.info("query={} view={} export={} download started", export.queryId, shared.question.view(),
                 export.format.wireName());
-        return new Download(stream, export.format, fileName(shared, export.format));
+        return new Download(stream, export.format, fileName(shared, export.format), export.owner);
     }
 
     /**
@@ -443,7 +443,7 @@ public class QueryService {
                     letGo(shared);
                     return null;
                 }
-                return new Export(shared, format, opened.expiresAt(), "-");
+                return new Export(shared, format, opened.expiresAt(), "-", null);
             }
         }
         return null;
@@ -460,12 +460,18 @@ public class QueryService {
     public record ExportLink(String queryId, String format, String url, Instant expiresAt) {
     }
 
-    /** An export being downloaded: its stream (closing it lets the result go), format and file name. */
-    public record Download(java.io.InputStream stream, ExportFormat format, String fileName) {
+    /**
+     * An export being downloaded: its stream (closing it lets the result go), format and file name, and the owner
+     * who asked for its link (null for a link another replica issued).
+     */
+    public record Download(java.io.InputStream stream, ExportFormat format, String fileName, String owner) {
     }
 
-    /** An issued export link: the result it keeps, its format, when it stops working, and the id it came from. */
-    private record Export(Shared shared, ExportFormat format, Instant expiresAt, String queryId) {
+    /**
+     * An issued export link: the result it keeps, its format, when it stops working, the id it came from, and the
+     * owner who asked for it (null when another replica issued it).
+     */
+    private record Export(Shared shared, ExportFormat format, Instant expiresAt, String queryId, String owner) {
     }
 
     /**

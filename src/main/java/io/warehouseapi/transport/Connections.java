@@ -55,13 +55,15 @@ public class Connections {
         return outboxes.computeIfAbsent(socket, Outbox::new);
     }
 
-    /** Whether a new socket may stay open; closes it with 1008 (policy violation) if its Origin is not allowed. */
+    /** Whether a new socket may stay open; closes it with 1008 (policy violation) if its Origin or Host is not allowed. */
     private boolean accept(ServerWebSocket socket) {
-        if (origins.allows(socket)) {
+        String refusal = origins.refusal(socket);
+        if (refusal == null) {
             return true;
         }
-        LOG.info("Refused a connection from origin {}", socket.headers().get("Origin"));
-        new Outbox(socket).close((short) 1008, "Origin not allowed");
+        LOG.info("Refused a connection from {} (Origin {}, Host {}): {}", socket.remoteAddress(),
+                socket.headers().get("Origin"), socket.headers().get("Host"), refusal);
+        new Outbox(socket).close((short) 1008, refusal);
         return false;
     }
 
@@ -163,6 +165,12 @@ public class Connections {
     public String remoteAddress(String connectionKey) {
         ServerWebSocket socket = socket(connectionKey);
         return socket == null || socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
+    }
+
+    /** The peer's host address of a connection (without its port), by which sign-in failures are counted. */
+    public String remoteHost(String connectionKey) {
+        ServerWebSocket socket = socket(connectionKey);
+        return socket == null || socket.remoteAddress() == null ? "?" : socket.remoteAddress().hostAddress();
     }
 
     /** How many connections were disconnected because they read too slowly. */

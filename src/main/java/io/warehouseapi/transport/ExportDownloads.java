@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * as the {@code export} action's link names it, from the result store to the client. A bounded pool of threads
  * ({@code api.export.max-concurrent}) copies each download, in blocks, into the response, and waits whenever the
  * response's write queue is full, so a client that reads slowly slows its export down instead of filling memory;
- * one that stops reading for {@code api.export.stall-timeout} is cut off. CSV and NDJSON are gzipped when the client
- * accepts it. An unknown, expired or malformed token is {@code 404} with an empty body, whichever it was.
+ * one that stops reading for {@code api.export.stall-timeout} is cut off. A link is downloaded once at a time, and one
+ * owner's links hold at most {@code api.export.max-concurrent-per-principal} of the threads ({@link DownloadSlots});
+ * beyond that {@code 429}. CSV and NDJSON are gzipped when the client accepts it. An unknown, expired or malformed token is {@code 404} with an empty body, whichever it was.
  */
 public class ExportDownloads implements StartupListener {
 
@@ -45,16 +46,21 @@ public class ExportDownloads implements StartupListener {
     private final ExecutorService threads;
     private final Duration stallTimeout;
     private final ApiMetrics metrics;
+    private final DownloadSlots slots;
     private final AtomicBoolean mounted = new AtomicBoolean();
 
-    /** @param threads the download threads: as many as may stream at once, with no queue */
+    /**
+     * @param threads  the download threads: as many as may stream at once, with no queue
+     * @param perOwner how many of those one owner's links may hold at once
+     */
     public ExportDownloads(int serverPort, QueryService queries, ExecutorService threads, Duration stallTimeout,
-                           ApiMetrics metrics) {
+                           ApiMetrics metrics, int perOwner) {
         this.serverPort = serverPort;
         this.queries = queries;
         this.threads = threads;
         this.stallTimeout = stallTimeout;
         this.metrics = metrics;
+        this.slots = new DownloadSlots(perOwner);
     }
 
     @Override
@@ -84,6 +90,13 @@ public class ExportDownloads implements StartupListener {
             response.setStatusCode(404).end();
             return;
         }
+        String busy = slots.take(token, download.owner());
+        if (busy != null) {
+            close(download.stream());
+            response.putHeader("Retry-After", "5").putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .setStatusCode(429).end(busy);
+            return;
+        }
         String accepted = ctx.request().getHeader("Accept-Encoding");
         boolean gzip = download.format().compressible() && accepted != null && accepted.contains("gzip");
         response.putHeader("Content-Type", download.format().contentType())
@@ -97,8 +110,15 @@ public class ExportDownloads implements StartupListener {
         ResponseStream out = new ResponseStream(response, context);
         response.closeHandler(closed -> out.abort());
         try {
-            threads.execute(() -> send(download, out, gzip));
+            threads.execute(() -> {
+                try {
+                    send(download, out, gzip);
+                } finally {
+                    slots.give(token, download.owner());
+                }
+            });
         } catch (RejectedExecutionException e) {
+            slots.give(token, download.owner());
             close(download.stream());
             response.headers().clear();
             response.putHeader("Cache-Control", "no-store").putHeader("Retry-After", "5").setChunked(false).setStatusCode(503)

@@ -367,7 +367,25 @@ public final class ScaleTestCommand {
             check(lines == reference.size() + 1, "the export link of replica 1 downloaded from replica 3: "
                                                  + download.statusCode() + ", " + lines + " lines");
             line.append("; an export link of replica 1 downloaded from replica 3: HTTP ")
-                    .append(download.statusCode()).append(", ").append(lines - 1).append(" rows\n");
+                    .append(download.statusCode()).append(", ").append(lines - 1).append(" rows");
+            HttpResponse<Stream<String>> balanced = http.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + cluster.balancerPort + exportUrl)).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            long balancedLines = balanced.statusCode() == 200 ? balanced.body().count() : -1;
+            check(balancedLines == reference.size() + 1, "the export link downloaded through HAProxy: "
+                                                         + balanced.statusCode() + ", " + balancedLines + " lines");
+            String token = exportUrl.substring(exportUrl.lastIndexOf('/') + 1);
+            Path log = cluster.home.resolve("haproxy.log");
+            // the download's log line, its path written as /exports/-, comes once the response has ended
+            for (int wait = 0; wait < 30 && !(Files.isRegularFile(log)
+                                               && Files.readString(log).contains("GET /exports/- ")); wait++) {
+                Thread.sleep(100);
+            }
+            boolean logged = !Files.readString(log).contains("GET /exports/- ")
+                             || Files.readString(log).contains(token);
+            check(!logged, "HAProxy's log has the download's line, without the export link's token");
+            line.append("; through HAProxy: HTTP ").append(balanced.statusCode()).append(", and its log holds ")
+                    .append(logged ? "**the token**" : "no token").append("\n");
             report.append(line);
         }
     }
