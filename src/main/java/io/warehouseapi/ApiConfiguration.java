@@ -33,6 +33,7 @@ import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
 import io.warehouseapi.auth.AuthSettings;
 import io.warehouseapi.auth.FailedAttempts;
+import io.warehouseapi.auth.OperationsGuard;
 import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.Sessions;
 import io.warehouseapi.store.SqlFiles;
@@ -220,6 +221,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             exposure.requireOptInWithoutAuthentication(anonymousBeyondLoopback);
         } else {
             LOG.info("Authentication: {}", authenticator.mode());
+            context.addStartupListener(new OperationsGuard(serverPort, authenticator, failedAttempts));
         }
         registry.bind("connections", connections);
         // camel-micrometer-prometheus serves this registry at /observe/metrics, with Camel's own meters: the one it

@@ -75,6 +75,35 @@ class TokenAuthTest extends ApiTestSupport {
     }
 
     @Test
+    void metrics_and_detailed_health_need_a_credential_and_the_probes_stay_open() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> get = (path, key) -> {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port() + path));
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            try {
+                return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        for (String path : new String[] {"/observe/metrics", "/observe/health", "/observe/health/ready?exposureLevel=full",
+                                         "/observe/health/live?exposureLevel=full", "/observe/info"}) {
+            java.net.http.HttpResponse<String> anonymous = get.apply(path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).as(path).isEmpty();
+        }
+        assertThat(get.apply("/observe/health/ready", null).statusCode()).isEqualTo(200);
+        assertThat(get.apply("/observe/health/live", null).statusCode()).isEqualTo(200);
+        java.net.http.HttpResponse<String> metrics = get.apply("/observe/metrics", ALICE_KEY);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_threads_live_threads");
+        assertThat(get.apply("/observe/health/ready?exposureLevel=full", ALICE_KEY).body()).contains("warehouse");
+    }
+
+    @Test
     void after_a_refused_key_the_connection_gets_no_second_guess() {
         try (WsClient ws = connect()) {
             ws.send("{\"action\":\"auth\",\"token\":\"" + ALICE_KEY + "x\",\"request_id\":\"g1\"}");
