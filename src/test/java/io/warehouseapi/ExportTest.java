@@ -47,6 +47,9 @@ class ExportTest extends ApiTestSupport {
         properties.setProperty("api.export.max-concurrent", "2");
         // the slots themselves are what this class tests; the share of one owner is ExportSlotsTest's
         properties.setProperty("api.export.max-concurrent-per-principal", "3");
+        // the test reads the files it downloads with DuckDB in this process, whose connections to the warehouse
+        // file share the API's engine, and that engine reads files only in the directories it is allowed
+        properties.setProperty("warehouse.embedded.allowed-directories", dataDir().toString());
         properties.setProperty("api.export.stall-timeout", "PT4S");
     }
 

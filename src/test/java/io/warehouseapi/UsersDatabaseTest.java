@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The embedded warehouse pointed at a DuckDB file of the user's (warehouse.embedded.path) holding a table
  * {@code trips} and a view over it: the user's view is served; no sample is generated into the file, nothing in it
  * is created, dropped or changed (its bytes are the same after the API ran), and another process can read it while
- * the API has it open. A page opened from disk (Origin: null) is not served real data.
+ * the API has it open. Its views over files beside it are served; the engine reads no file elsewhere. A page opened
+ * from disk (Origin: null) is not served real data.
  */
 class UsersDatabaseTest extends ApiTestSupport {
 
@@ -48,6 +49,16 @@ class UsersDatabaseTest extends ApiTestSupport {
             statement.execute("CREATE TABLE trips (id INTEGER, rider VARCHAR)");
             statement.execute("INSERT INTO trips VALUES (1, 'ada'), (2, 'grace')");
             statement.execute("CREATE VIEW my_trips_vw AS SELECT id, rider FROM trips");
+            // views over files: beside the database (readable), and elsewhere (not listed: not readable)
+            Path beside = usersFile().resolveSibling("stations.parquet");
+            Path elsewhere = dataDir().resolve("elsewhere.parquet");
+            Files.createDirectories(dataDir());
+            Files.deleteIfExists(beside);
+            Files.deleteIfExists(elsewhere);
+            statement.execute("COPY (SELECT 72 AS station_id) TO '" + beside + "'");
+            statement.execute("COPY (SELECT 'secret' AS note) TO '" + elsewhere + "'");
+            statement.execute("CREATE VIEW stations_vw AS SELECT * FROM read_parquet('" + beside + "')");
+            statement.execute("CREATE VIEW elsewhere_vw AS SELECT * FROM read_parquet('" + elsewhere + "')");
         }
         digestBefore = digest(usersFile());
     }
@@ -58,7 +69,7 @@ class UsersDatabaseTest extends ApiTestSupport {
             JsonNode views = ws.request("{\"action\":\"list_views\"}");
             List<String> names = new ArrayList<>();
             views.path("views").forEach(view -> names.add(view.path("name").asText()));
-            assertThat(names).containsExactly("MY_TRIPS_VW");
+            assertThat(names).containsExactly("ELSEWHERE_VW", "MY_TRIPS_VW", "STATIONS_VW");
 
             JsonNode results = ws.runView("my_trips_vw", "");
             assertThat(results.path("total_rows").asLong()).isEqualTo(2);
@@ -66,6 +77,16 @@ class UsersDatabaseTest extends ApiTestSupport {
             assertThat(results.path("columns").get(1).path("name").asText()).isEqualTo("rider");
             results.path("results").forEach(row -> riders.add(row.path("rider").asText()));
             assertThat(riders).containsExactlyInAnyOrder("ada", "grace");
+
+            assertThat(ws.runView("stations_vw", "").path("results").get(0).path("station_id").asInt()).isEqualTo(72);
+            // the engine reads no file outside the allowed directories, and the client is not told where it is
+            ws.send("{\"action\":\"run_view\",\"view_name\":\"elsewhere_vw\"}");
+            ws.next("submitted");
+            ws.next("running");
+            JsonNode refused = ws.await("error");
+            assertThat(refused.path("code").asText()).isEqualTo("QUERY_FAILED");
+            assertThat(refused.path("message").asText()).startsWith("The view could not be run as the warehouse")
+                    .doesNotContain("elsewhere").doesNotContain(dataDir().toString());
 
             ws.send("{\"action\":\"run_view\",\"view_name\":\"trip_weather_vw\"}");
             ws.next("submitted");

@@ -72,6 +72,28 @@ public record EmbeddedDatabase(String url, String connectionInitSql, Connection 
     }
 
     /**
+     * Takes file access away from the engine that runs client questions, but for the directories it needs (the
+     * result store's spill directory, the shared results directory, and those the views read files from), then locks
+     * the instance's configuration, so that no statement can give it back. Called once the instance is set up.
+     */
+    public void lockDown(java.util.Collection<Path> allowedDirectories) {
+        StringBuilder list = new StringBuilder();
+        for (Path directory : allowedDirectories) {
+            String path = directory.toAbsolutePath().normalize().toString();
+            list.append(list.length() == 0 ? "" : ", ").append('\'')
+                    .append((path.endsWith("/") ? path : path + "/").replace("'", "''")).append('\'');
+        }
+        try (Statement statement = anchor.createStatement()) {
+            statement.execute("SET allowed_directories = [" + list + "]");
+            statement.execute("SET enable_external_access = false");
+            statement.execute("SET lock_configuration = true");
+        } catch (SQLException e) {
+            throw new StartupException("Cannot restrict the embedded engine's file access: "
+                                       + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /**
      * The name the file is attached under: DuckDB's own for a file opened directly (its name without the extension),
      * so that a view naming its database still resolves; another where that name is taken by the instance.
      */

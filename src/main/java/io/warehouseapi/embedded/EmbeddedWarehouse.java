@@ -32,6 +32,7 @@ import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.ClientErrors;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
@@ -162,6 +163,10 @@ public class EmbeddedWarehouse implements Warehouse {
             } else if (error.startsWith("Out of Memory Error")) {
                 LOG.warn("query={}: out of memory: {}", execution.queryId, error);
                 error = "The query needs more memory than the server's limit (results.memory-limit) allows.";
+            } else if (!cancelled(execution)) {
+                // the engine's whole words for the operator; for the client only what concerns its question
+                LOG.info("query={} failed in the engine: {}", execution.queryId, error);
+                error = ClientErrors.forClient(error);
             }
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {
@@ -282,7 +287,13 @@ public class EmbeddedWarehouse implements Warehouse {
         }
     }
 
-    /** The engine's message for a client: its first line, without any statement text the engine may quote. */
+    private static boolean cancelled(Execution execution) {
+        synchronized (execution) {
+            return execution.state != QueryState.RUNNING;
+        }
+    }
+
+    /** The engine's message: its first line, without any statement text the engine may quote. */
     static String engineMessage(SQLException e) {
         String message = e.getMessage() == null ? "The query failed." : e.getMessage();
         int newline = message.indexOf('\n');

@@ -29,6 +29,7 @@ import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore.StoreType;
 import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.ClientErrors;
 import io.warehouseapi.warehouse.Column;
 import io.warehouseapi.warehouse.Identifiers;
 import io.warehouseapi.warehouse.QueryState;
@@ -147,7 +148,9 @@ public class SnowflakeWarehouse implements Warehouse {
                         query.state = QueryState.CANCELLED;
                     } else {
                         query.state = QueryState.FAILED;
-                        query.error = remote.getErrorMessage();
+                        // Snowflake's whole words for the operator; for the client only what concerns its question
+                        LOG.info("query={} failed in Snowflake: {}", query.queryId, remote.getErrorMessage());
+                        query.error = ClientErrors.forClient(remote.getErrorMessage());
                     }
                 }
                 case ABORTED, ABORTING -> query.state = QueryState.CANCELLED;
