@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.ops.Tracing;
 import io.warehouseapi.ops.GracefulShutdown;
 import io.warehouseapi.ops.WarehouseHealthCheck;
 import io.warehouseapi.query.PollSchedule;
@@ -136,6 +137,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String samplePath;
     @PropertyInject(value = "warehouse.embedded.allowed-directories", defaultValue = "")
     private String allowedDirectories;
+    @PropertyInject(value = "warehouse.embedded.query-log", defaultValue = "false")
+    private boolean queryLog;
     @PropertyInject("warehouse.embedded.schema")
     private String embeddedSchema;
     @PropertyInject("warehouse.embedded.sample.trips")
@@ -196,6 +199,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
         if (!"embedded".equals(warehouseType) && !"snowflake".equals(warehouseType)) {
             throw new StartupException("warehouse.type must be 'embedded' or 'snowflake', not '" + warehouseType + "'");
+        }
+        if (Tracing.configured(System.getenv())) {
+            closeOnStop(context, Tracing.start(context));
         }
         Registry registry = context.getRegistry();
         if (registry.findSingleByType(VertxOptions.class) == null) {
@@ -308,7 +314,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 .build();
         context.addStartupListener(new ExportDownloads(serverPort, queries,
                 context.getExecutorServiceManager().newThreadPool(this, "export-download", downloads),
-                Duration.parse(exportStallTimeout), metrics, maxConcurrentExportsPerOwner));
+                Duration.parse(exportStallTimeout), metrics, maxConcurrentExportsPerOwner, Tracing.tracer(context)));
         context.getManagementStrategy().addEventNotifier(
                 new GracefulShutdown(connections, queries, Duration.parse(shutdownGrace),
                         Duration.parse(shutdownDrainDelay)));
@@ -356,7 +362,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         warehouseDataSource.use(dataSource);
         SharedResults shared = sharedDirectory == null || sharedDirectory.isBlank()
                 ? null : new SharedResults(Path.of(sharedDirectory));
-        database.lockDown(engineDirectories(database, shared));
+        database.lockDown(engineDirectories(database, shared), queryLog);
         if (shared != null) {
             LOG.info("Shared results directory: {} (every replica that shares it and api.handles.keys serves every "
                      + "result)", shared.directory());

@@ -106,6 +106,8 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         properties.setProperty("warehouse.embedded.sample.path", warehouseFile().toString());
         properties.setProperty("results.spill-directory", dataDir().resolve("results.spill").toString());
         properties.setProperty("warehouse.embedded.sample.trips", Long.toString(tripCount()));
+        // DuckDB's own log of the statements the engine runs, which tests read back (engineQueryLog)
+        properties.setProperty("warehouse.embedded.query-log", "true");
         if (onSnowflake()) {
             try {
                 keys = TestKeys.rsa();
@@ -199,7 +201,7 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
         }
     }
 
-    /** The statements DuckDB's own query log holds (once a test has called {@code enable_logging('QueryLog')}). */
+    /** The statements DuckDB's own query log holds (warehouse.embedded.query-log, on in every test). */
     protected java.util.List<String> engineQueryLog() throws SQLException {
         java.util.List<String> statements = new java.util.ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());

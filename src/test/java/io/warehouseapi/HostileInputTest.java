@@ -1,8 +1,5 @@
 package io.warehouseapi;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,10 +61,6 @@ class HostileInputTest extends ApiTestSupport {
     private void runOnce() throws Exception {
         if (ws != null) {
             return;
-        }
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
-             Statement statement = connection.createStatement()) {
-            statement.execute("CALL enable_logging('QueryLog')");
         }
         ws = connect();
         try (WsClient other = connect()) {

@@ -11,7 +11,6 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.warehouseapi.query.QueryService;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,16 +30,6 @@ class QuestionTest extends ApiTestSupport {
     @Override
     protected void overrideProperties(Properties properties) {
         properties.setProperty("results.reuse-window", "PT10M");
-    }
-
-    @BeforeEach
-    void logQueries() throws SQLException {
-        if (!onSnowflake()) {
-            try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
-                 Statement statement = connection.createStatement()) {
-                statement.execute("CALL enable_logging('QueryLog')");
-            }
-        }
     }
 
     /** The ids the API answers for a filter on question_vw, in id order. */

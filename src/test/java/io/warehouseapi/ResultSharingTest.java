@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.warehouse.Warehouse;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,15 +42,6 @@ class ResultSharingTest extends ApiTestSupport {
             statement.execute("CREATE OR REPLACE VIEW redefined_vw AS SELECT 1 AS version");
             statement.execute("CREATE OR REPLACE VIEW shared_sleepy_vw AS "
                               + "SELECT count(*) AS n FROM range(300000000) r(i) WHERE hash(i) % 7 = 0");
-        }
-    }
-
-    /** DuckDB's query log, on the running application's instance (a setting of the instance, not of the file). */
-    @BeforeEach
-    void logQueries() throws SQLException {
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
-             Statement statement = connection.createStatement()) {
-            statement.execute("CALL enable_logging('QueryLog')");
         }
     }
 

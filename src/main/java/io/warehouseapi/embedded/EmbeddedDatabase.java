@@ -74,9 +74,11 @@ public record EmbeddedDatabase(String url, String connectionInitSql, Connection 
     /**
      * Takes file access away from the engine that runs client questions, but for the directories it needs (the
      * result store's spill directory, the shared results directory, and those the views read files from), then locks
-     * the instance's configuration, so that no statement can give it back. Called once the instance is set up.
+     * the instance's configuration, so that no statement can give it back. Called once the instance is set up. With
+     * {@code queryLog} ({@code warehouse.embedded.query-log}), DuckDB logs every statement it runs first
+     * ({@code duckdb_logs}), for an audit of what ran.
      */
-    public void lockDown(java.util.Collection<Path> allowedDirectories) {
+    public void lockDown(java.util.Collection<Path> allowedDirectories, boolean queryLog) {
         StringBuilder list = new StringBuilder();
         for (Path directory : allowedDirectories) {
             String path = directory.toAbsolutePath().normalize().toString();
@@ -84,6 +86,9 @@ public record EmbeddedDatabase(String url, String connectionInitSql, Connection 
                     .append((path.endsWith("/") ? path : path + "/").replace("'", "''")).append('\'');
         }
         try (Statement statement = anchor.createStatement()) {
+            if (queryLog) {
+                statement.execute("CALL enable_logging('QueryLog')");
+            }
             statement.execute("SET allowed_directories = [" + list + "]");
             statement.execute("SET enable_external_access = false");
             statement.execute("SET lock_configuration = true");

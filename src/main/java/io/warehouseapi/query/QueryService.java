@@ -75,7 +75,7 @@ public class QueryService {
     private final Map<String, Export> exports = new ConcurrentHashMap<>();
     /** Taking up ids and results of other replicas, one at a time. */
     private final Object adoptions = new Object();
-    private static final String PRINCIPAL = "principal:";
+    static final String PRINCIPAL = "principal:";
     /** How long taking up a finished result waits for its copy into this replica's store. */
     private static final Duration ADOPTION_WAIT = Duration.ofSeconds(60);
     private final ScheduledExecutorService pollTimer;
@@ -203,8 +203,9 @@ public class QueryService {
         String queryId = ids.issue(SignedIds.Kind.QUERY, owner, ref(shared.warehouseId), expiresAt);
         Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt);
         handles.put(queryId, handle);
-        LOG.info("query={} view={} state=QUEUED result={} {}", queryId, view.name(), shared.warehouseId,
-                how[0].logged);
+        TraceTags.query(view.name(), queryId, owner, how[0].meter);
+        LOG.info("query={} view={} state=QUEUED result={} {} trace_id={}", queryId, view.name(), shared.warehouseId,
+                how[0].logged, TraceTags.traceId());
         return queryId;
     }
 
@@ -300,7 +301,8 @@ public class QueryService {
             warehouse.whenEnded(handle.shared.warehouseId)
                     .ifPresent(ended -> ended.whenComplete((ignored, failure) -> early.run()));
         }
-        return wake.thenApply(ignored -> poll(queryId));
+        // the poll runs on the timer's thread, in the trace of the step that asked for it
+        return wake.thenApply(TraceTags.inCurrentTrace(ignored -> poll(queryId)));
     }
 
     /** The first page of a query that a {@code run_view} started and polled to its end. */
@@ -309,16 +311,20 @@ public class QueryService {
         if (handle == null) {
             throw new ApiException(ErrorCode.QUERY_CANCELLED, "The query was cancelled.", queryId, null);
         }
+        TraceTags.outcome(queryId, handle.outcome);
         ResultPage page = page(handle, 0, request.pageSize());
         metrics.firstPage(System.nanoTime() - handle.startedAt, page.page().rowCount());
+        TraceTags.page(handle.shared.question.view(), queryId, 0, page.page().rowCount());
         return page;
     }
 
     /** A page of a finished query, for {@code fetch_results}. */
     public ResultPage readPage(String owner, ApiRequest request) {
         long started = System.nanoTime();
-        ResultPage page = page(owned(owner, request.queryId()), request.offset(), request.pageSize());
+        Handle handle = owned(owner, request.queryId());
+        ResultPage page = page(handle, request.offset(), request.pageSize());
         metrics.page(System.nanoTime() - started, page.page().rowCount());
+        TraceTags.page(handle.shared.question.view(), handle.id, request.offset(), page.page().rowCount());
         return page;
     }
 
@@ -420,7 +426,7 @@ public class QueryService {
         metrics.export(export.format.wireName());
         LOG.info("query={} view={} export={} download started", export.queryId, shared.question.view(),
                 export.format.wireName());
-        return new Download(stream, export.format, fileName(shared, export.format), export.owner);
+        return new Download(stream, export.format, fileName(shared, export.format), export.owner, export.queryId);
     }
 
     /**
@@ -462,9 +468,10 @@ public class QueryService {
 
     /**
      * An export being downloaded: its stream (closing it lets the result go), format and file name, and the owner
-     * who asked for its link (null for a link another replica issued).
+     * who asked for its link (null for a link another replica issued) and the id of its query ({@code -} then).
      */
-    public record Download(java.io.InputStream stream, ExportFormat format, String fileName, String owner) {
+    public record Download(java.io.InputStream stream, ExportFormat format, String fileName, String owner,
+                           String queryId) {
     }
 
     /**
@@ -926,6 +933,8 @@ public class QueryService {
         final CompletableFuture<Void> cancelled = new CompletableFuture<>();
         long lastProgressAt = startedAt;
         volatile long finishedAt;
+        /** How it ended (SUCCESS, FAILED, CANCELLED, TIMEOUT), once it has. */
+        volatile String outcome;
         volatile boolean seenRunning;
         private boolean released;
 
@@ -974,8 +983,9 @@ public class QueryService {
             if (finishedAt == 0) {
                 finishedAt = System.nanoTime();
                 String outcome = shared.timedOut && !isCancelled() ? "TIMEOUT" : state.name();
-                LOG.info("query={} view={} state={} duration_ms={}", id, shared.question.view(), outcome,
-                        elapsedMs());
+                this.outcome = outcome;
+                LOG.info("query={} view={} state={} duration_ms={} trace_id={}", id, shared.question.view(), outcome,
+                        elapsedMs(), TraceTags.traceId());
                 metrics.queryFinished(switch (outcome) {
                     case "SUCCESS" -> "succeeded";
                     case "FAILED" -> "failed";

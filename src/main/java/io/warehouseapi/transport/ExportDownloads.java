@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,20 +50,24 @@ public class ExportDownloads implements StartupListener {
     private final Duration stallTimeout;
     private final ApiMetrics metrics;
     private final DownloadSlots slots;
+    private final Tracer tracer;
     private final AtomicBoolean mounted = new AtomicBoolean();
 
     /**
      * @param threads  the download threads: as many as may stream at once, with no queue
      * @param perOwner how many of those one owner's links may hold at once
+     * @param tracer   makes each download's span (OpenTelemetry's no-op tracer without tracing); a link's token is
+     *                 never one of its attributes
      */
     public ExportDownloads(int serverPort, QueryService queries, ExecutorService threads, Duration stallTimeout,
-                           ApiMetrics metrics, int perOwner) {
+                           ApiMetrics metrics, int perOwner, Tracer tracer) {
         this.serverPort = serverPort;
         this.queries = queries;
         this.threads = threads;
         this.stallTimeout = stallTimeout;
         this.metrics = metrics;
         this.slots = new DownloadSlots(perOwner);
+        this.tracer = tracer;
     }
 
     @Override
@@ -90,8 +97,13 @@ public class ExportDownloads implements StartupListener {
             response.setStatusCode(404).end();
             return;
         }
+        Span span = tracer.spanBuilder("export download").setSpanKind(SpanKind.SERVER)
+                .setAttribute("warehouse_api.query_id", download.queryId())
+                .setAttribute("warehouse_api.format", download.format().wireName()).startSpan();
         String busy = slots.take(token, download.owner());
         if (busy != null) {
+            span.setAttribute("http.response.status_code", 429L);
+            span.end();
             close(download.stream());
             response.putHeader("Retry-After", "5").putHeader("Content-Type", "text/plain; charset=utf-8")
                     .setStatusCode(429).end(busy);
@@ -115,10 +127,14 @@ public class ExportDownloads implements StartupListener {
                     send(download, out, gzip);
                 } finally {
                     slots.give(token, download.owner());
+                    span.setAttribute("warehouse_api.bytes", out.sent);
+                    span.end();
                 }
             });
         } catch (RejectedExecutionException e) {
             slots.give(token, download.owner());
+            span.setAttribute("http.response.status_code", 503L);
+            span.end();
             close(download.stream());
             response.headers().clear();
             response.putHeader("Cache-Control", "no-store").putHeader("Retry-After", "5").setChunked(false).setStatusCode(503)

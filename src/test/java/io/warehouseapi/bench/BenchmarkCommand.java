@@ -95,7 +95,9 @@ public final class BenchmarkCommand {
         Files.createDirectories(dir);
         report.set("machine", Machine.describe());
         report.put("result_store", storeInFile ? "file" : "memory");
+        report.put("traces", traced);
         md.append("Result store: ").append(storeInFile ? "a DuckDB file (`results.store-file`)" : "in memory")
+                .append(traced ? ". Traces exported over OTLP to a receiver in the benchmark's process" : "")
                 .append(".\n\n");
         md.append("Machine: ").append(Machine.line((ObjectNode) report.get("machine"))).append(". Server: `java -Xmx")
                 .append(heap).append(" -jar target/warehouse-api.jar`, embedded DuckDB, on 127.0.0.1; client: the "
@@ -117,6 +119,12 @@ public final class BenchmarkCommand {
 
     /** {@code -Dbench.store-file=true} keeps the server's result store in a DuckDB file, to compare with memory. */
     private final boolean storeInFile = Boolean.parseBoolean(System.getProperty("bench.store-file", "false"));
+    /**
+     * {@code -Dbench.otel=true} runs the server with traces exported over OTLP to a receiver in this process, to
+     * measure what tracing costs.
+     */
+    private final boolean traced = Boolean.parseBoolean(System.getProperty("bench.otel", "false"));
+    private io.warehouseapi.OtlpReceiver receiver;
 
     private Map<String, String> settings(Path data, long trips) {
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
@@ -128,6 +136,17 @@ public final class BenchmarkCommand {
                 "API_RATE_PER_SECOND", "100000"));
         if (storeInFile) {
             settings.put("RESULTS_STORE_FILE", data.resolve("results.duckdb").toString());
+        }
+        if (traced) {
+            try {
+                if (receiver == null) {
+                    receiver = new io.warehouseapi.OtlpReceiver();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            settings.put("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
+            settings.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
         }
         return settings;
     }
