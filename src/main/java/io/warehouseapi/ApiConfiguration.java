@@ -362,7 +362,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         warehouseDataSource.use(dataSource);
         SharedResults shared = sharedDirectory == null || sharedDirectory.isBlank()
                 ? null : new SharedResults(Path.of(sharedDirectory));
-        database.lockDown(engineDirectories(database, shared), queryLog);
+        database.lockDown(database.engineDirectories(Path.of(spillDirectory),
+                shared == null ? null : shared.directory(),
+                storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile), allowedDirectories), queryLog);
         if (shared != null) {
             LOG.info("Shared results directory: {} (every replica that shares it and api.handles.keys serves every "
                      + "result)", shared.directory());
@@ -372,31 +374,6 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         LOG.info(database.usersOwn() ? "Warehouse: embedded DuckDB, the database {} (read-only)"
                 : "Warehouse: embedded DuckDB, the generated sample in {}", database.file());
         return warehouse;
-    }
-
-    /**
-     * The directories the embedded engine may read and write files in: the result store's spill directory (exports
-     * are written under it), the shared results directory, a result store file's directory, the user's database's
-     * own directory (views over files beside it) and {@code warehouse.embedded.allowed-directories}.
-     */
-    private List<Path> engineDirectories(EmbeddedDatabase database, SharedResults shared) {
-        List<Path> directories = new ArrayList<>();
-        directories.add(Path.of(spillDirectory));
-        if (shared != null) {
-            directories.add(shared.directory());
-        }
-        if (storeFile != null && !storeFile.isBlank()) {
-            directories.add(Path.of(storeFile).toAbsolutePath().getParent());
-        }
-        if (database.usersOwn()) {
-            directories.add(database.file().getParent());
-        }
-        for (String listed : allowedDirectories.split(",")) {
-            if (!listed.isBlank()) {
-                directories.add(Path.of(listed.strip()));
-            }
-        }
-        return directories;
     }
 
     /**

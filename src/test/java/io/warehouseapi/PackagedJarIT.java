@@ -76,7 +76,7 @@ class PackagedJarIT {
         // the test views, slow_vw among them, in the database the application will open
         String views = new String(PackagedJarIT.class.getResourceAsStream("/sql/test-views.sql").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
-        try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + data.resolve("warehouse.duckdb"));
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + data.resolve("sample.duckdb"));
              var statement = connection.createStatement()) {
             statement.execute(views);
         }

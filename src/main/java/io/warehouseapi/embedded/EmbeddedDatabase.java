@@ -72,6 +72,32 @@ public record EmbeddedDatabase(String url, String connectionInitSql, Connection 
     }
 
     /**
+     * The directories the engine may read and write files in: the result store's spill directory (exports are
+     * written under it), the shared results directory and a result store file's directory (each null if unused), the
+     * user's database's own directory (views over files beside it) and those listed
+     * ({@code warehouse.embedded.allowed-directories}, comma-separated).
+     */
+    public java.util.List<Path> engineDirectories(Path spill, Path sharedDirectory, Path storeFile, String listed) {
+        java.util.List<Path> directories = new java.util.ArrayList<>();
+        directories.add(spill);
+        if (sharedDirectory != null) {
+            directories.add(sharedDirectory);
+        }
+        if (storeFile != null) {
+            directories.add(storeFile.toAbsolutePath().getParent());
+        }
+        if (usersOwn) {
+            directories.add(file.getParent());
+        }
+        for (String directory : listed.split(",")) {
+            if (!directory.isBlank()) {
+                directories.add(Path.of(directory.strip()));
+            }
+        }
+        return directories;
+    }
+
+    /**
      * Takes file access away from the engine that runs client questions, but for the directories it needs (the
      * result store's spill directory, the shared results directory, and those the views read files from), then locks
      * the instance's configuration, so that no statement can give it back. Called once the instance is set up. With
