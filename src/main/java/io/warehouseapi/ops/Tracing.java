@@ -64,11 +64,13 @@ public final class Tracing {
         context.getRegistry().bind("openTelemetryTracer", sdk.getTracer("warehouse-api"));
         context.getRegistry().bind("openTelemetryPropagators", sdk.getPropagators());
         OpenTelemetryTracer tracer = new OpenTelemetryTracer();
-        // a span for each step of a route too (submit-query, each wait-and-poll, read-first-page, ...), not only
-        // for each route and endpoint; the background timers (reconnecting, pings, eviction, the catalog) are left
-        // out, as nobody follows them
+        // a span for each route and endpoint, and for the steps of a route that have an id of their own
+        // (submit-query, each wait-and-poll, read-first-page, read-page, issue-export-link): the steps with
+        // generated ids (setProperty12, choice3, ...) are left out, as are the background timers (reconnecting,
+        // pings, eviction, the catalog), since nobody follows them and each span costs
         tracer.setTraceProcessors(true);
-        tracer.setExcludePatterns("timer*");
+        tracer.setExcludePatterns("timer*,(bean|setBody|setProperty|choice|filter|to|log|loop|when|otherwise"
+                                  + "|onException|stop)[0-9]+(-.+)?");
         tracer.init(context);
         LOG.info("Traces are exported over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT)");
         return sdk;
