@@ -767,7 +767,7 @@ public final class ScaleTestCommand {
         /** The replica that holds the one open connection now. */
         int serving() throws Exception {
             for (int i = 0; i < 3; i++) {
-                if (replicas[i].isAlive() && replicas[i].metric("warehouse_api_connections_open", "") >= 1) {
+                if (replicas[i].isAlive() && replicas[i].metric("warehouse_api_connections_open", "", tokens.get("ana")) >= 1) {
                     return i;
                 }
             }

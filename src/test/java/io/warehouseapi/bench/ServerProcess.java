@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The packaged API ({@code target/warehouse-api.jar}, as {@code java -jar} runs it) in a process of its own on
@@ -117,13 +118,32 @@ final class ServerProcess implements AutoCloseable {
      * 0 if there is none.
      */
     double metric(String name, String labels) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
-                .timeout(Duration.ofSeconds(10)).build();
+        return metric(name, labels, null);
+    }
+
+    /**
+     * As {@link #metric(String, String)}, with a credential the server accepts ({@code bearer}, or null for none):
+     * with authentication on, metrics need one. Any answer but 200 is an error, never a 0.
+     */
+    double metric(String name, String labels, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                .timeout(Duration.ofSeconds(10));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<Stream<String>> response = HTTP.send(request.build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (response.statusCode() != 200) {
+            response.body().close();
+            throw new IllegalStateException("/observe/metrics on port " + port + " answered "
+                                            + response.statusCode());
+        }
         String prefix = name + labels + " ";
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofLines()).body()
-                .filter(line -> line.startsWith(prefix))
-                .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
-                .findFirst().orElse(0);
+        try (Stream<String> lines = response.body()) {
+            return lines.filter(line -> line.startsWith(prefix))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
+                    .findFirst().orElse(0);
+        }
     }
 
     /** The server's process id, for what the operating system says of it. */
