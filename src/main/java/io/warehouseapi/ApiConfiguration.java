@@ -304,6 +304,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace));
+        queries.connectionsOpen(connections::isOpen);
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);

@@ -3,7 +3,9 @@ package io.warehouseapi;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.query.QueryService;
+import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.warehouse.Warehouse;
@@ -108,6 +110,40 @@ class QueryLifecycleTest extends ApiTestSupport {
         assertThat(connections.sentCount() - sentBefore).isEqualTo(2);
         assertThat(connections.openCount()).isZero();
         assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void a_run_view_whose_connection_closed_before_its_submit_is_given_up_at_once() {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        QueryService queries = bean("queries", QueryService.class);
+        ResultStore store = bean("resultStore", ResultStore.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> queries.inFlight() == 0);
+        // the order the run-view route's queue allows: the connection's close handled first, the submit after it
+        String gone = "a-connection-that-closed";
+        queries.release(gone);
+        String queryId = queries.submit(gone, gone,
+                new RequestParser(1000, 65536).parse("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}"),
+                "PT0S", "");
+
+        assertThat(queries.poll(queryId).state()).isEqualTo(QueryState.CANCELLED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 0);
+        assertThat(queries.inFlight()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.size() == 0);
+    }
+
+    @Test
+    void clients_that_close_right_after_a_run_view_leave_no_query_behind() {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        QueryService queries = bean("queries", QueryService.class);
+        Connections connections = bean("connections", Connections.class);
+        for (int i = 0; i < 20; i++) {
+            WsClient client = connect();
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"fresh\":true}");
+            client.abort();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> connections.openCount() == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> warehouse.runningStatements() == 0
+                                                            && queries.inFlight() == 0);
     }
 
     @Test

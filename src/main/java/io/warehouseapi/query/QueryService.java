@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
@@ -67,6 +69,7 @@ public class QueryService {
     /** Set at shutdown when the warehouse runs queries on without this process: none is cancelled from then on. */
     private volatile boolean handingOff;
     private final Map<String, Handle> handles = new ConcurrentHashMap<>();
+    private volatile Predicate<String> connectionOpen = connection -> true;
     /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
     private final Map<Question, Shared> current = new ConcurrentHashMap<>();
     /** Every shared query whose result is held, current or not. */
@@ -112,6 +115,14 @@ public class QueryService {
                 this::inFlight);
         metrics.gauge("warehouse_api_results_shared", "Stored results held for query ids or for reuse",
                 held::size);
+    }
+
+    /**
+     * Tells this service which connections are still open (the transport's view of them), so that a {@code run_view}
+     * that waited in its queue while its connection closed is not left running for nobody.
+     */
+    public void connectionsOpen(Predicate<String> isOpen) {
+        this.connectionOpen = isOpen;
     }
 
     /** One question asked of the warehouse: a selection of a view, as the view is defined now. */
@@ -203,6 +214,12 @@ public class QueryService {
         String queryId = ids.issue(SignedIds.Kind.QUERY, owner, ref(shared.warehouseId), expiresAt);
         Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt);
         handles.put(queryId, handle);
+        if (!connectionOpen.test(connection)) {
+            // the connection closed while this run_view waited in its queue, and its release may have run before the
+            // handle was there: released now, as it would have been (put first, checked after, so none slips by)
+            LOG.info("query={} view={}: its connection closed before the query was submitted", queryId, view.name());
+            release(connection);
+        }
         TraceTags.query(view.name(), queryId, owner, how[0].meter);
         LOG.info("query={} view={} state=QUEUED result={} {} trace_id={}", queryId, view.name(), shared.warehouseId,
                 how[0].logged, TraceTags.traceId());
@@ -395,6 +412,26 @@ public class QueryService {
         LOG.info("query={} view={} export={} expires_at={}", handle.id, shared.question.view(), format.wireName(),
                 expiresAt);
         return new ExportLink(handle.id, format.wireName(), "/exports/" + token, expiresAt);
+    }
+
+    /**
+     * Whether a token is an export link's that this replica issued or one signed under a listed key, without opening
+     * it: a quick check (a map and a signature) that turns away made-up tokens before any thread waits on them.
+     */
+    public boolean mayBeExport(String token) {
+        if (token == null) {
+            return false;
+        }
+        if (exports.containsKey(token)) {
+            return true;
+        }
+        Instant now = Instant.now();
+        for (ExportFormat format : ExportFormat.values()) {
+            if (ids.open(SignedIds.Kind.EXPORT, format.wireName(), token, now) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -764,14 +801,20 @@ public class QueryService {
         if (opened == null) {
             return null;
         }
+        Handle known = handles.get(queryId);
+        if (known != null) {
+            return known;
+        }
+        // taken up outside the lock (a copy may take a while), then recorded once
+        Shared shared = adopt(opened.ref().toString());
+        if (shared == null) {
+            return null;
+        }
         synchronized (adoptions) {
-            Handle known = handles.get(queryId);
+            known = handles.get(queryId);
             if (known != null) {
+                letGo(shared);
                 return known;
-            }
-            Shared shared = adopt(opened.ref().toString());
-            if (shared == null) {
-                return null;
             }
             Handle handle = new Handle(queryId, owner, owner, shared, false, opened.expiresAt());
             handle.adopted = true;
@@ -784,42 +827,49 @@ public class QueryService {
 
     /**
      * The shared query of a warehouse id, attached for one more user: the one this replica holds, or one taken up from
-     * the warehouse ({@link Warehouse#adopt}); null if the warehouse cannot take it up.
+     * the warehouse ({@link Warehouse#adopt}); null if the warehouse cannot take it up. A finished result that is being
+     * copied into this replica's store (Snowflake's) is waited for, up to {@link #ADOPTION_WAIT}, outside the lock: one
+     * slow copy holds up only those who asked for that result.
      */
     private Shared adopt(String warehouseId) {
+        Shared adopted = null;
         synchronized (adoptions) {
             for (Shared shared : held) {
                 if (shared.warehouseId.equals(warehouseId) && shared.attach()) {
-                    return shared;
+                    adopted = shared;
+                    break;
                 }
             }
-            String view;
-            try {
-                view = warehouse.adopt(warehouseId);
-            } catch (WarehouseException e) {
-                return null;
+            if (adopted == null) {
+                String view;
+                try {
+                    view = warehouse.adopt(warehouseId);
+                } catch (WarehouseException e) {
+                    return null;
+                }
+                if (view == null) {
+                    return null;
+                }
+                adopted = new Shared(new Question(view.isEmpty() ? "RESULT" : view, "adopted:" + warehouseId,
+                        null), warehouseId);
+                adopted.attach();
+                held.add(adopted);
+                if (!sharedState(adopted).isFinished()) {
+                    adopted.copying = warehouse.whenEnded(warehouseId).orElse(null);
+                }
             }
-            if (view == null) {
-                return null;
-            }
-            Shared shared = new Shared(new Question(view.isEmpty() ? "RESULT" : view, "adopted:" + warehouseId,
-                    null), warehouseId);
-            shared.attach();
-            held.add(shared);
-            if (!sharedState(shared).isFinished()) {
-                // a finished result being copied into this replica's store (Snowflake's): served once it is there
-                warehouse.whenEnded(warehouseId).ifPresent(ended -> {
-                    try {
-                        ended.toCompletableFuture().get(ADOPTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                        LOG.debug("result={}: not copied within {}", warehouseId, ADOPTION_WAIT);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            return shared;
         }
+        CompletionStage<Void> copying = adopted.copying;
+        if (copying != null) {
+            try {
+                copying.toCompletableFuture().get(ADOPTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("result={}: not copied within {}", warehouseId, ADOPTION_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return adopted;
     }
 
     /** How a {@code run_view} was answered, for the lifecycle log and the meters. */
@@ -846,6 +896,8 @@ public class QueryService {
         volatile boolean timedOut;
         private volatile String error;
         private volatile Instant computedAt;
+        /** For a result taken up from another replica: its copy into this replica's store, while one is made. */
+        volatile CompletionStage<Void> copying;
 
         Shared(Question question, String warehouseId) {
             this.question = question;

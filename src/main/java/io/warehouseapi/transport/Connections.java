@@ -83,6 +83,18 @@ public class Connections {
         LOG.debug("Connection {} opened from {}", connectionKey, socket.remoteAddress());
     }
 
+    /** Whether a connection is open now: false once it closed, whether or not its CLOSE event was handled yet. */
+    public boolean isOpen(String connectionKey) {
+        if (connectionKey == null) {
+            return false;
+        }
+        ServerWebSocket socket = open.get(connectionKey);
+        if (socket == null) {
+            socket = peers.apply(connectionKey);
+        }
+        return socket != null && !socket.isClosed();
+    }
+
     public void closed(String connectionKey) {
         ServerWebSocket socket = open.remove(connectionKey);
         if (socket != null) {

@@ -84,17 +84,43 @@ public class ExportDownloads implements StartupListener {
         router.get("/exports/:token").handler(this::download);
     }
 
+    /**
+     * On the event loop: checks the token's form and hands the rest to a download thread. Opening a link may block
+     * (one another replica issued is taken up here, which waits for its result to be copied), so it never runs on the
+     * event loop; response headers and status are set on the response's context, in order with the body's blocks.
+     */
     private void download(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
         response.putHeader("Cache-Control", "no-store");
         String token = ctx.pathParam("token");
-        if (token == null || !TOKEN.matcher(token).matches()) {
+        if (token == null || !TOKEN.matcher(token).matches() || !queries.mayBeExport(token)) {
             response.setStatusCode(404).end();
             return;
         }
-        QueryService.Download download = queries.openExport(token);
+        String accepted = ctx.request().getHeader("Accept-Encoding");
+        Context context = ctx.vertx().getOrCreateContext();
+        ResponseStream out = new ResponseStream(response, context);
+        response.closeHandler(closed -> out.abort());
+        try {
+            threads.execute(() -> openAndSend(token, accepted, out));
+        } catch (RejectedExecutionException e) {
+            response.putHeader("Retry-After", "5").putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .setStatusCode(503).end("Too many exports are being downloaded; try again shortly.");
+        }
+    }
+
+    /** On a download thread: opens the link, and streams it if it is valid and its owner has a slot free. */
+    private void openAndSend(String token, String accepted, ResponseStream out) {
+        QueryService.Download download;
+        try {
+            download = queries.openExport(token);
+        } catch (RuntimeException e) {
+            LOG.warn("Opening an export link failed: {}", e.toString());
+            out.answer(500, null);
+            return;
+        }
         if (download == null) {
-            response.setStatusCode(404).end();
+            out.answer(404, null);
             return;
         }
         Span span = tracer.spanBuilder("export download").setSpanKind(SpanKind.SERVER)
@@ -105,41 +131,17 @@ public class ExportDownloads implements StartupListener {
             span.setAttribute("http.response.status_code", 429L);
             span.end();
             close(download.stream());
-            response.putHeader("Retry-After", "5").putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .setStatusCode(429).end(busy);
+            out.answer(429, busy);
             return;
         }
-        String accepted = ctx.request().getHeader("Accept-Encoding");
-        boolean gzip = download.format().compressible() && accepted != null && accepted.contains("gzip");
-        response.putHeader("Content-Type", download.format().contentType())
-                .putHeader("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"")
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .setChunked(true);
-        if (gzip) {
-            response.putHeader("Content-Encoding", "gzip").putHeader("Vary", "Accept-Encoding");
-        }
-        Context context = ctx.vertx().getOrCreateContext();
-        ResponseStream out = new ResponseStream(response, context);
-        response.closeHandler(closed -> out.abort());
         try {
-            threads.execute(() -> {
-                try {
-                    send(download, out, gzip);
-                } finally {
-                    slots.give(token, download.owner());
-                    span.setAttribute("warehouse_api.bytes", out.sent);
-                    span.end();
-                }
-            });
-        } catch (RejectedExecutionException e) {
+            boolean gzip = download.format().compressible() && accepted != null && accepted.contains("gzip");
+            out.start(download, gzip);
+            send(download, out, gzip);
+        } finally {
             slots.give(token, download.owner());
-            span.setAttribute("http.response.status_code", 503L);
+            span.setAttribute("warehouse_api.bytes", out.sent);
             span.end();
-            close(download.stream());
-            response.headers().clear();
-            response.putHeader("Cache-Control", "no-store").putHeader("Retry-After", "5").setChunked(false).setStatusCode(503)
-                    .putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .end("Too many exports are being downloaded; try again shortly.");
         }
     }
 
@@ -194,6 +196,38 @@ public class ExportDownloads implements StartupListener {
         ResponseStream(HttpServerResponse response, Context context) {
             this.response = response;
             this.context = context;
+        }
+
+        /** Sets the download's headers, before its first block. */
+        void start(QueryService.Download download, boolean gzip) {
+            context.runOnContext(v -> {
+                if (response.closed() || response.headWritten()) {
+                    return;
+                }
+                response.putHeader("Content-Type", download.format().contentType())
+                        .putHeader("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"")
+                        .putHeader("X-Content-Type-Options", "nosniff")
+                        .setChunked(true);
+                if (gzip) {
+                    response.putHeader("Content-Encoding", "gzip").putHeader("Vary", "Accept-Encoding");
+                }
+            });
+        }
+
+        /** Answers without a download: a status and an optional text body. */
+        void answer(int status, String text) {
+            context.runOnContext(v -> {
+                if (response.closed() || response.ended()) {
+                    return;
+                }
+                response.setStatusCode(status);
+                if (text == null) {
+                    response.end();
+                } else {
+                    response.putHeader("Retry-After", "5").putHeader("Content-Type", "text/plain; charset=utf-8")
+                            .end(text);
+                }
+            });
         }
 
         @Override
