@@ -165,6 +165,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String storeFile;
     @PropertyInject("results.retention")
     private String resultsRetention;
+    @PropertyInject(value = "results.max-ids-per-client", defaultValue = "1000")
+    private int maxIdsPerClient;
     @PropertyInject(value = "api.shutdown.drain-delay", defaultValue = "PT0S")
     private String shutdownDrainDelay;
     @PropertyInject(value = "results.shared-dir", defaultValue = "")
@@ -305,6 +307,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace));
         queries.connectionsOpen(connections::isOpen);
+        if (maxIdsPerClient < 1) {
+            throw new StartupException("results.max-ids-per-client must be at least 1, not " + maxIdsPerClient);
+        }
+        queries.keepFinishedIds(maxIdsPerClient);
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);

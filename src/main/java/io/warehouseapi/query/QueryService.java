@@ -3,6 +3,7 @@ package io.warehouseapi.query;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +71,7 @@ public class QueryService {
     private volatile boolean handingOff;
     private final Map<String, Handle> handles = new ConcurrentHashMap<>();
     private volatile Predicate<String> connectionOpen = connection -> true;
+    private volatile int maxIdsPerOwner = 1000;
     /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
     private final Map<Question, Shared> current = new ConcurrentHashMap<>();
     /** Every shared query whose result is held, current or not. */
@@ -123,6 +125,17 @@ public class QueryService {
      */
     public void connectionsOpen(Predicate<String> isOpen) {
         this.connectionOpen = isOpen;
+    }
+
+    /**
+     * How many finished query ids one client keeps readable at most ({@code results.max-ids-per-client}); the oldest
+     * are forgotten first. At least 1.
+     */
+    public void keepFinishedIds(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("results.max-ids-per-client must be at least 1, not " + max);
+        }
+        this.maxIdsPerOwner = max;
     }
 
     /** One question asked of the warehouse: a selection of a view, as the view is defined now. */
@@ -214,6 +227,7 @@ public class QueryService {
         String queryId = ids.issue(SignedIds.Kind.QUERY, owner, ref(shared.warehouseId), expiresAt);
         Handle handle = new Handle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt);
         handles.put(queryId, handle);
+        forgetOldestFinished(owner);
         if (!connectionOpen.test(connection)) {
             // the connection closed while this run_view waited in its queue, and its release may have run before the
             // handle was there: released now, as it would have been (put first, checked after, so none slips by)
@@ -224,6 +238,32 @@ public class QueryService {
         LOG.info("query={} view={} state=QUEUED result={} {} trace_id={}", queryId, view.name(), shared.warehouseId,
                 how[0].logged, TraceTags.traceId());
         return queryId;
+    }
+
+    /**
+     * Keeps at most {@code results.max-ids-per-client} finished query ids per owner (a connection, or a principal
+     * across its connections): beyond that the oldest finished ones are forgotten first, with their use of their
+     * results, as if they had expired. Ids still running are never forgotten here (their number has its own cap).
+     */
+    private void forgetOldestFinished(String owner) {
+        List<Handle> finished = new ArrayList<>();
+        for (Handle handle : handles.values()) {
+            if (handle.owner.equals(owner) && handle.finishedAt != 0) {
+                finished.add(handle);
+            }
+        }
+        // room for the id being issued
+        int excess = finished.size() - (maxIdsPerOwner - 1);
+        if (excess <= 0) {
+            return;
+        }
+        finished.sort((a, b) -> Long.signum(a.finishedAt - b.finishedAt));
+        for (Handle oldest : finished.subList(0, excess)) {
+            if (handles.remove(oldest.id, oldest)) {
+                release(oldest);
+            }
+        }
+        LOG.debug("Forgot {} finished query ids of one client beyond {}", excess, maxIdsPerOwner);
     }
 
     private ReusePolicy reusePolicy(String window, String perView) {
