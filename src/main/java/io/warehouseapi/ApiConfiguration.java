@@ -167,6 +167,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String resultsRetention;
     @PropertyInject(value = "results.max-ids-per-client", defaultValue = "1000")
     private int maxIdsPerClient;
+    @PropertyInject(value = "api.export.max-links-per-client", defaultValue = "100")
+    private int maxLinksPerClient;
     @PropertyInject(value = "api.shutdown.drain-delay", defaultValue = "PT0S")
     private String shutdownDrainDelay;
     @PropertyInject(value = "results.shared-dir", defaultValue = "")
@@ -305,12 +307,17 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
-                signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace));
+                signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
         if (maxIdsPerClient < 1) {
             throw new StartupException("results.max-ids-per-client must be at least 1, not " + maxIdsPerClient);
         }
         queries.keepFinishedIds(maxIdsPerClient);
+        if (maxLinksPerClient < 1) {
+            throw new StartupException("api.export.max-links-per-client must be at least 1, not "
+                                       + maxLinksPerClient);
+        }
+        queries.keepExportLinks(maxLinksPerClient);
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);

@@ -1,10 +1,7 @@
 package io.warehouseapi.auth;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
+import io.warehouseapi.transport.RouterMount;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,31 +14,21 @@ import org.slf4j.LoggerFactory;
  * Prometheus scrape config's {@code authorization}); without one: {@code 401}, with no body. Refused credentials count
  * against their address as sign-ins do ({@link FailedAttempts}).
  */
-public class OperationsGuard implements StartupListener {
+public class OperationsGuard extends RouterMount {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperationsGuard.class);
 
-    private final int serverPort;
     private final Authenticator authenticator;
     private final FailedAttempts failures;
-    private final AtomicBoolean mounted = new AtomicBoolean();
 
     public OperationsGuard(int serverPort, Authenticator authenticator, FailedAttempts failures) {
-        this.serverPort = serverPort;
+        super(serverPort, "the guard of /observe/ is");
         this.authenticator = authenticator;
         this.failures = failures;
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted || !mounted.compareAndSet(false, true)) {
-            return;
-        }
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
-        if (router == null) {
-            return;
-        }
+    protected void mount(VertxPlatformHttpRouter router) {
         // before the management endpoints' own routes, whenever those were added
         router.route("/observe/*").order(Integer.MIN_VALUE).handler(this::check);
         LOG.info("Metrics and detailed health need a credential (api.auth.mode={}); liveness and readiness are "

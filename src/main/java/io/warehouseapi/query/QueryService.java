@@ -1,5 +1,6 @@
 package io.warehouseapi.query;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -72,13 +73,16 @@ public class QueryService {
     private final Map<String, Handle> handles = new ConcurrentHashMap<>();
     private volatile Predicate<String> connectionOpen = connection -> true;
     private volatile int maxIdsPerOwner = 1000;
+    /** The wall clock of expiry, reuse windows and ids (durations and timeouts are measured with nanoTime). */
+    private final Clock clock;
+    private volatile int maxLinksPerOwner = 100;
     /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
     private final Map<Question, Shared> current = new ConcurrentHashMap<>();
     /** Every shared query whose result is held, current or not. */
     private final Set<Shared> held = ConcurrentHashMap.newKeySet();
     /** Export links by token, until they expire. */
     private final Map<String, Export> exports = new ConcurrentHashMap<>();
-    /** Taking up ids and results of other replicas, one at a time. */
+    /** Guards the records of ids and results taken up from other replicas (never held while a copy is awaited). */
     private final Object adoptions = new Object();
     static final String PRINCIPAL = "principal:";
     /** How long taking up a finished result waits for its copy into this replica's store. */
@@ -90,21 +94,12 @@ public class QueryService {
     /**
      * @param pollTimer the threads on which a {@code run_view} waits between polls and then goes on (no thread is
      *                  held while it waits)
-     */
-    public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
-                        int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer) {
-        this(warehouse, statementTimeout, resultRetention, maxPerOwner, metrics, pollTimer, SignedIds.of(List.of()),
-                Duration.ZERO);
-    }
-
-    /**
-     * @param ids         signs and checks query ids and export links ({@code api.handles.keys})
-     * @param resumeGrace how long a principal's query keeps running after its connection closed, for the principal to
-     *                    take it up again from another connection ({@code api.auth.resume-grace})
+     * @param clock     the wall clock of ids' and links' expiry and of reuse windows
      */
     public QueryService(Warehouse warehouse, Duration statementTimeout, Duration resultRetention,
                         int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer, SignedIds ids,
-                        Duration resumeGrace) {
+                        Duration resumeGrace, Clock clock) {
+        this.clock = clock;
         this.ids = ids;
         this.resumeGrace = resumeGrace;
         this.pollTimer = pollTimer;
@@ -117,6 +112,10 @@ public class QueryService {
                 this::inFlight);
         metrics.gauge("warehouse_api_results_shared", "Stored results held for query ids or for reuse",
                 held::size);
+        metrics.gauge("warehouse_api_query_ids", "Query ids this replica holds (running and finished)",
+                handles::size);
+        metrics.gauge("warehouse_api_export_links", "Export links this replica issued that have not been swept",
+                exports::size);
     }
 
     /**
@@ -136,6 +135,17 @@ public class QueryService {
             throw new IllegalArgumentException("results.max-ids-per-client must be at least 1, not " + max);
         }
         this.maxIdsPerOwner = max;
+    }
+
+    /**
+     * How many unexpired export links one client may hold ({@code api.export.max-links-per-client}); one more is
+     * {@code TOO_MANY_REQUESTS}. At least 1.
+     */
+    public void keepExportLinks(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("api.export.max-links-per-client must be at least 1, not " + max);
+        }
+        this.maxLinksPerOwner = max;
     }
 
     /** One question asked of the warehouse: a selection of a view, as the view is defined now. */
@@ -190,7 +200,7 @@ public class QueryService {
         }
         Duration window = policy.windowFor(view.name());
         Question question = new Question(view.name(), warehouse.currentDefinition(view), selection);
-        Instant asked = Instant.now();
+        Instant asked = clock.instant();
         How[] how = {How.FRESH};
         Shared[] superseded = {null};
         Shared shared = current.compute(question, (q, existing) -> {
@@ -440,11 +450,19 @@ public class QueryService {
                                           + "(warehouse.snowflake.local-copy.max-rows), so it cannot be exported; "
                                           + "narrow the question with columns or filters.", request.requestId());
         }
+        Instant now = clock.instant();
+        long links = exports.values().stream()
+                .filter(export -> owner.equals(export.owner) && now.isBefore(export.expiresAt)).count();
+        if (links >= maxLinksPerOwner) {
+            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "This client holds " + links
+                                   + " export links, the most it may (api.export.max-links-per-client); a link stops "
+                                   + "counting when it expires.", handle.id, request.requestId());
+        }
         if (!shared.attach()) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
         }
         ExportFormat format = ExportFormat.fromWire(request.format());
-        Instant expiresAt = Instant.now().plus(Duration.parse(linkTtl)).truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = now.plus(Duration.parse(linkTtl)).truncatedTo(ChronoUnit.SECONDS);
         warehouse.reused(shared.warehouseId);
         // a bearer link: signed for its format and result, owned by nobody
         String token = ids.issue(SignedIds.Kind.EXPORT, format.wireName(), ref(shared.warehouseId), expiresAt);
@@ -465,7 +483,7 @@ public class QueryService {
         if (exports.containsKey(token)) {
             return true;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (ExportFormat format : ExportFormat.values()) {
             if (ids.open(SignedIds.Kind.EXPORT, format.wireName(), token, now) != null) {
                 return true;
@@ -483,7 +501,7 @@ public class QueryService {
         if (export == null) {
             // one another replica issued: taken up here, attached for this download
             export = foreignExport(token);
-        } else if (!Instant.now().isBefore(export.expiresAt) || !export.shared.attach()) {
+        } else if (!clock.instant().isBefore(export.expiresAt) || !export.shared.attach()) {
             return null;
         }
         if (export == null) {
@@ -514,7 +532,7 @@ public class QueryService {
         if (token == null) {
             return null;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (ExportFormat format : ExportFormat.values()) {
             SignedIds.Opened opened = ids.open(SignedIds.Kind.EXPORT, format.wireName(), token, now);
             if (opened != null) {
@@ -680,7 +698,7 @@ public class QueryService {
     public int evictExpired() {
         long cutoff = System.nanoTime() - resultRetention.toNanos();
         int[] evicted = {0};
-        Instant wallNow = Instant.now();
+        Instant wallNow = clock.instant();
         handles.values().removeIf(handle -> {
             boolean finished = handle.finishedAt != 0;
             if (finished && handle.finishedAt - cutoff < 0 || finished && !wallNow.isBefore(handle.expiresAt)) {
@@ -690,7 +708,7 @@ public class QueryService {
             }
             return false;
         });
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         exports.values().removeIf(export -> {
             if (now.isBefore(export.expiresAt)) {
                 return false;
@@ -764,7 +782,7 @@ public class QueryService {
                     shared.question.view());
             drop(shared);
         } else if (current.get(shared.question) != shared
-                   || !shared.reusableAt(Instant.now(), reuse.windowFor(shared.question.view()))) {
+                   || !shared.reusableAt(clock.instant(), reuse.windowFor(shared.question.view()))) {
             // nobody can reuse it: another result answers its question now, it has none, or its window has passed
             drop(shared);
         }
@@ -807,7 +825,7 @@ public class QueryService {
         }
         if (state.isFinished()) {
             StoredResult result = state == QueryState.SUCCESS ? warehouse.result(shared.warehouseId) : null;
-            shared.finish(state, status == null ? null : status.errorMessage(), result);
+            shared.finish(state, status == null ? null : status.errorMessage(), result, clock.instant());
             if (state != QueryState.SUCCESS) {
                 // a failed or cancelled query answers nobody who asks later
                 current.remove(shared.question, shared);
@@ -826,7 +844,7 @@ public class QueryService {
         if (handle == null) {
             handle = adoptHandle(owner, queryId);
         }
-        if (handle == null || !handle.owner.equals(owner) || !Instant.now().isBefore(handle.expiresAt)) {
+        if (handle == null || !handle.owner.equals(owner) || !clock.instant().isBefore(handle.expiresAt)) {
             throw new ApiException(ErrorCode.QUERY_NOT_FOUND, "No query of that id is known to this client.");
         }
         handle.orphaned = false;
@@ -837,7 +855,7 @@ public class QueryService {
         if (queryId == null || !owner.startsWith(PRINCIPAL)) {
             return null;
         }
-        SignedIds.Opened opened = ids.open(SignedIds.Kind.QUERY, owner, queryId, Instant.now());
+        SignedIds.Opened opened = ids.open(SignedIds.Kind.QUERY, owner, queryId, clock.instant());
         if (opened == null) {
             return null;
         }
@@ -978,12 +996,12 @@ public class QueryService {
             return finalState == QueryState.SUCCESS;
         }
 
-        synchronized void finish(QueryState state, String errorMessage, StoredResult result) {
+        synchronized void finish(QueryState state, String errorMessage, StoredResult result, Instant now) {
             if (finalState != null) {
                 return;
             }
             error = errorMessage;
-            computedAt = (result != null ? result.storedAt() : Instant.now()).truncatedTo(ChronoUnit.MILLIS);
+            computedAt = (result != null ? result.storedAt() : now).truncatedTo(ChronoUnit.MILLIS);
             finalState = state;
         }
 

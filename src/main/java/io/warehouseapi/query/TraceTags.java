@@ -22,12 +22,10 @@ final class TraceTags {
 
     /** A query asked for: its view, id, how it was answered and, with authentication, its principal. */
     static void query(String view, String queryId, String owner, String how) {
-        Span span = Span.current();
-        if (!span.getSpanContext().isValid()) {
+        Span span = current(view, queryId);
+        if (span == null) {
             return;
         }
-        span.setAttribute("warehouse_api.view", view);
-        span.setAttribute("warehouse_api.query_id", queryId);
         span.setAttribute("warehouse_api.how", how);
         if (owner.startsWith(QueryService.PRINCIPAL)) {
             span.setAttribute("enduser.id", owner.substring(QueryService.PRINCIPAL.length()));
@@ -36,14 +34,23 @@ final class TraceTags {
 
     /** A page read: its query, offset and rows. */
     static void page(String view, String queryId, long offset, int rows) {
+        Span span = current(view, queryId);
+        if (span == null) {
+            return;
+        }
+        span.setAttribute("warehouse_api.offset", offset);
+        span.setAttribute("warehouse_api.rows", rows);
+    }
+
+    /** The span of this step with its view and query id set, or null when nothing is traced. */
+    private static Span current(String view, String queryId) {
         Span span = Span.current();
         if (!span.getSpanContext().isValid()) {
-            return;
+            return null;
         }
         span.setAttribute("warehouse_api.view", view);
         span.setAttribute("warehouse_api.query_id", queryId);
-        span.setAttribute("warehouse_api.offset", offset);
-        span.setAttribute("warehouse_api.rows", rows);
+        return span;
     }
 
     /** A function that runs, on whatever thread, in the trace current where it was made. */

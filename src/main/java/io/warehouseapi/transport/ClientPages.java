@@ -1,8 +1,6 @@
 package io.warehouseapi.transport;
 
 import io.vertx.ext.web.handler.StaticHandler;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,41 +11,29 @@ import org.slf4j.LoggerFactory;
  * directory, which makes edits live while developing, else {@code client/} on the classpath, as packaged), never
  * anything else on the disk.
  */
-public class ClientPages implements StartupListener {
+public class ClientPages extends RouterMount {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientPages.class);
 
     /** What a Host header may hold to be named in the page's policy: a host name or address and a port. */
     private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Za-z0-9.\\[\\]:-]{1,255}");
 
-    private final int serverPort;
     private final String webRoot;
     private final String extraConnectSources;
-    private final java.util.concurrent.atomic.AtomicBoolean mounted = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param connectSources other endpoints the page may connect to ({@code api.client.connect-src}, space- or
      *                       comma-separated origins such as {@code wss://api.example.com}), beside its own
      */
     public ClientPages(int serverPort, String webRoot, String connectSources) {
-        this.serverPort = serverPort;
+        super(serverPort, "the browser client is");
         this.webRoot = webRoot;
         this.extraConnectSources = String.join(" ", java.util.Arrays.stream(connectSources.split("[,\\s]+"))
                 .filter(source -> source.matches("(wss?|https?)://[A-Za-z0-9.\\[\\]:-]+")).toList());
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted || mounted.get()) {
-            return; // routes added to a running context, as on reload: the pages are served already
-        }
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
-        if (router == null) {
-            LOG.warn("No HTTP server on port {}: the browser client is not served", serverPort);
-            return;
-        }
-        mounted.set(true);
+    protected void mount(VertxPlatformHttpRouter router) {
         router.route("/*").handler(this::securityHeaders).handler(StaticHandler.create(webRoot)
                 .setIndexPage("index.html")
                 .setCachingEnabled(false)

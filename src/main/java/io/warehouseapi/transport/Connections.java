@@ -85,13 +85,8 @@ public class Connections {
 
     /** Whether a connection is open now: false once it closed, whether or not its CLOSE event was handled yet. */
     public boolean isOpen(String connectionKey) {
-        if (connectionKey == null) {
-            return false;
-        }
-        ServerWebSocket socket = open.get(connectionKey);
-        if (socket == null) {
-            socket = peers.apply(connectionKey);
-        }
+        ServerWebSocket socket = connectionKey == null ? null : open.get(connectionKey);
+        socket = socket != null || connectionKey == null ? socket : peers.apply(connectionKey);
         return socket != null && !socket.isClosed();
     }
 

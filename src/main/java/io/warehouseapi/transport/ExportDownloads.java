@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
@@ -23,8 +22,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.warehouseapi.ops.ApiMetrics;
 import io.warehouseapi.query.QueryService;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,20 +35,18 @@ import org.slf4j.LoggerFactory;
  * owner's links hold at most {@code api.export.max-concurrent-per-principal} of the threads ({@link DownloadSlots});
  * beyond that {@code 429}. CSV and NDJSON are gzipped when the client accepts it. An unknown, expired or malformed token is {@code 404} with an empty body, whichever it was.
  */
-public class ExportDownloads implements StartupListener {
+public class ExportDownloads extends RouterMount {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportDownloads.class);
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int BLOCK = 256 * 1024;
 
-    private final int serverPort;
     private final QueryService queries;
     private final ExecutorService threads;
     private final Duration stallTimeout;
     private final ApiMetrics metrics;
     private final DownloadSlots slots;
     private final Tracer tracer;
-    private final AtomicBoolean mounted = new AtomicBoolean();
 
     /**
      * @param threads  the download threads: as many as may stream at once, with no queue
@@ -61,7 +56,7 @@ public class ExportDownloads implements StartupListener {
      */
     public ExportDownloads(int serverPort, QueryService queries, ExecutorService threads, Duration stallTimeout,
                            ApiMetrics metrics, int perOwner, Tracer tracer) {
-        this.serverPort = serverPort;
+        super(serverPort, "export links are");
         this.queries = queries;
         this.threads = threads;
         this.stallTimeout = stallTimeout;
@@ -71,16 +66,7 @@ public class ExportDownloads implements StartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted || !mounted.compareAndSet(false, true)) {
-            return;
-        }
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
-        if (router == null) {
-            LOG.warn("No HTTP server on port {}: export links are not served", serverPort);
-            return;
-        }
+    protected void mount(VertxPlatformHttpRouter router) {
         router.get("/exports/:token").handler(this::download);
     }
 

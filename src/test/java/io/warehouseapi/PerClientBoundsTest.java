@@ -13,10 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A client keeps at most results.max-ids-per-client finished query ids: a client that loops run_view forgets its
- * oldest ids first, and with them their hold on their results, instead of keeping every one for results.retention.
+ * What one client may hold is bounded: at most results.max-ids-per-client finished query ids (a client that loops
+ * run_view forgets its oldest ids first, and with them their hold on their results, instead of keeping every one for
+ * results.retention), and at most api.export.max-links-per-client unexpired export links.
  */
-class QueryIdLimitTest extends ApiTestSupport {
+class PerClientBoundsTest extends ApiTestSupport {
 
     @Override
     protected void overrideProperties(Properties properties) {
@@ -24,6 +25,8 @@ class QueryIdLimitTest extends ApiTestSupport {
         // no reuse: every run_view below stores a result of its own
         properties.setProperty("results.reuse-window", "0");
         properties.setProperty("results.eviction-interval", "200");
+        properties.setProperty("api.export.max-links-per-client", "2");
+        properties.setProperty("api.export.link-ttl", "PT2S");
     }
 
     @Test
@@ -45,6 +48,24 @@ class QueryIdLimitTest extends ApiTestSupport {
             }
             // the forgotten ids' results are dropped: only the three newest stay stored
             await().atMost(Duration.ofSeconds(10)).until(() -> store.size() == 3);
+        }
+    }
+
+    @Test
+    void a_client_holds_at_most_its_export_links_until_they_expire() {
+        try (WsClient client = connect()) {
+            String queryId = client.runView("weather_vw", ",\"page_size\":1").path("query_id").asText();
+            String export = "{\"action\":\"export\",\"query_id\":\"" + queryId
+                            + "\",\"format\":\"csv\",\"request_id\":\"e\"}";
+            assertThat(client.request(export).path("type").asText()).isEqualTo("export");
+            assertThat(client.request(export).path("type").asText()).isEqualTo("export");
+            JsonNode third = client.request(export);
+            assertThat(third.path("code").asText()).as("%s", third).isEqualTo("TOO_MANY_REQUESTS");
+            assertThat(third.path("message").asText()).contains("api.export.max-links-per-client");
+            assertThat(third.path("request_id").asText()).isEqualTo("e");
+            // once the first two have expired, the client may have links again
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.request(export).path("type").asText().equals("export"));
         }
     }
 }
