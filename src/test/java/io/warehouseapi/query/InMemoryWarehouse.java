@@ -1,0 +1,167 @@
+package io.warehouseapi.query;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.ExportFormat;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.warehouse.ExposedView;
+import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.warehouse.ViewCatalog;
+import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseStatus;
+
+/**
+ * A warehouse in memory for the query service's rules: one view, {@code TRIPS (ID INTEGER)}; a submitted query stays
+ * {@code QUEUED} until the test ends it ({@link #succeed}, {@link #fail}), so that what is shared, reused, owned and
+ * kept can be asked at any moment. Its results are stored at the given clock's time, which the reuse window is
+ * measured from. Its view catalog is the fixed list of {@link #views()}.
+ */
+final class InMemoryWarehouse implements Warehouse {
+
+    static final Column ID = new Column("ID", "INTEGER");
+    static final ExposedView TRIPS = new ExposedView("TRIPS", "\"TRIPS\"", List.of(ID), "v1");
+
+    private final Clock clock;
+    private final Map<String, QueryState> states = new ConcurrentHashMap<>();
+    private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> ended = new ConcurrentHashMap<>();
+    final List<Selection> submitted = new ArrayList<>();
+    private final List<String> submittedIds = new ArrayList<>();
+    final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    final Set<String> forgotten = ConcurrentHashMap.newKeySet();
+
+    InMemoryWarehouse(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Ends a query with {@code rows} rows (ids 1 to rows). */
+    void succeed(String queryId, long rows) {
+        results.put(queryId, new StoredResult(queryId, "r_" + queryId.replace('-', '_'), List.of(ID), List.of(ID),
+                rows, clock.instant()));
+        end(queryId, QueryState.SUCCESS);
+    }
+
+    void fail(String queryId) {
+        end(queryId, QueryState.FAILED);
+    }
+
+    private void end(String queryId, QueryState state) {
+        states.put(queryId, state);
+        ended.computeIfAbsent(queryId, id -> new CompletableFuture<>()).complete(null);
+    }
+
+    /** The warehouse id of the n-th query submitted (from 0). */
+    synchronized String queryId(int n) {
+        return submittedIds.get(n);
+    }
+
+    @Override
+    public String kind() {
+        return "in-memory";
+    }
+
+    @Override
+    public ViewCatalog catalog() {
+        throw new UnsupportedOperationException("views() answers for the catalog");
+    }
+
+    @Override
+    public List<ExposedView> views() {
+        return List.of(TRIPS);
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public synchronized String submit(Selection selection) {
+        String id = UUID.randomUUID().toString();
+        submitted.add(selection);
+        submittedIds.add(id);
+        states.put(id, QueryState.QUEUED);
+        return id;
+    }
+
+    @Override
+    public WarehouseStatus status(String queryId) {
+        QueryState state = states.get(queryId);
+        if (state == null) {
+            return null;
+        }
+        return state == QueryState.FAILED ? WarehouseStatus.failed("it failed") : WarehouseStatus.of(state);
+    }
+
+    @Override
+    public Optional<CompletionStage<Void>> whenEnded(String queryId) {
+        return Optional.of(ended.computeIfAbsent(queryId, id -> new CompletableFuture<>()));
+    }
+
+    @Override
+    public void cancel(String queryId) {
+        if (states.containsKey(queryId) && !states.get(queryId).isFinished()) {
+            cancelled.add(queryId);
+            end(queryId, QueryState.CANCELLED);
+        }
+    }
+
+    @Override
+    public StoredResult result(String queryId) {
+        return results.get(queryId);
+    }
+
+    @Override
+    public Page readPage(String queryId, long offset, int pageSize) {
+        StoredResult result = results.get(queryId);
+        if (result == null) {
+            return null;
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (long id = offset + 1; id <= Math.min(result.totalRows(), offset + pageSize); id++) {
+            rows.add(new Object[] {id});
+        }
+        return Page.of(queryId, offset, pageSize, result.totalRows(), result.columns(), rows);
+    }
+
+    @Override
+    public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+        if (!results.containsKey(queryId)) {
+            return null;
+        }
+        return new ByteArrayInputStream("ID\n".getBytes(StandardCharsets.UTF_8)) {
+            @Override
+            public void close() {
+                onClose.run();
+            }
+        };
+    }
+
+    @Override
+    public void forget(String queryId) {
+        // as the port says: a query that still runs is cancelled
+        cancel(queryId);
+        forgotten.add(queryId);
+        results.remove(queryId);
+    }
+
+    @Override
+    public int runningStatements() {
+        return (int) states.values().stream().filter(state -> !state.isFinished()).count();
+    }
+}

@@ -1,0 +1,176 @@
+package io.warehouseapi.query;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.warehouseapi.MutableClock;
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ApiRequest;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.warehouse.QueryState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The query service's rules, without Camel: sharing and reuse, ownership, the expiry of ids and links, the bounds of
+ * what one client holds, and a connection that closed before its query was submitted; on a warehouse in memory whose
+ * queries end when the test says, and a clock that moves when the test says.
+ */
+class QueryRulesTest {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration RETENTION = Duration.ofHours(24);
+    private static final String WINDOW = "PT1M";
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
+    private final InMemoryWarehouse warehouse = new InMemoryWarehouse(clock);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final QueryService queries = new QueryService(warehouse, TIMEOUT, RETENTION, 16,
+            new ApiMetrics(new SimpleMeterRegistry()), timer, SignedIds.of(List.of()), Duration.ZERO, clock);
+    private final RequestParser parser = new RequestParser(1000, 65536);
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    private String runView(String owner, String extra) {
+        return queries.submit(owner, owner,
+                parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"" + extra + "}"), WINDOW, "");
+    }
+
+    /** Ends the n-th warehouse query with 10 rows and lets the query service see it through the id's poll. */
+    private void succeed(int n, String queryId) {
+        warehouse.succeed(warehouse.queryId(n), 10);
+        assertThat(queries.poll(queryId).state()).isEqualTo(QueryState.SUCCESS);
+    }
+
+    private ApiRequest about(String action, String queryId, String extra) {
+        return parser.parse("{\"action\":\"" + action + "\",\"query_id\":\"" + queryId + "\"" + extra + "}");
+    }
+
+    private static ErrorCode codeOf(Runnable call) {
+        try {
+            call.run();
+        } catch (ApiException e) {
+            return e.getCode();
+        }
+        return null;
+    }
+
+    @Test
+    void identical_questions_in_flight_share_one_warehouse_query_and_each_gets_its_own_id() {
+        String first = runView("c1", "");
+        String second = runView("c2", ",\"request_id\":\"r\"");
+        String other = runView("c3", ",\"columns\":[\"id\"]");
+
+        assertThat(warehouse.submitted).hasSize(2);
+        assertThat(first).isNotEqualTo(second);
+        assertThat(queries.warehouseIdOf(first)).isEqualTo(queries.warehouseIdOf(second))
+                .isNotEqualTo(queries.warehouseIdOf(other));
+    }
+
+    @Test
+    void a_finished_result_is_reused_within_its_window_unless_fresh_and_not_after_it() {
+        String first = runView("c1", "");
+        succeed(0, first);
+
+        clock.advance(Duration.ofSeconds(59));
+        runView("c2", "");
+        assertThat(warehouse.submitted).as("reused within the minute").hasSize(1);
+        runView("c3", ",\"fresh\":true");
+        assertThat(warehouse.submitted).as("fresh asks the warehouse again").hasSize(2);
+        succeed(1, queries.submit("c4", "c4", parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"}"),
+                WINDOW, ""));
+
+        clock.advance(Duration.ofSeconds(61));
+        runView("c5", "");
+        assertThat(warehouse.submitted).as("the newest result's window has passed").hasSize(3);
+    }
+
+    @Test
+    void a_query_id_is_its_owners_alone_and_expires_after_the_timeout_and_the_retention() {
+        String id = runView("principal:ana", "");
+        succeed(0, id);
+
+        assertThat(queries.state("principal:ana", about("query_status", id, ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(codeOf(() -> queries.state("principal:bob", about("query_status", id, ""))))
+                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(codeOf(() -> queries.readPage("c1", about("fetch_results", id, ""))))
+                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+
+        clock.advance(TIMEOUT.plus(RETENTION).minusSeconds(1));
+        assertThat(queries.readPage("principal:ana", about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(codeOf(() -> queries.readPage("principal:ana", about("fetch_results", id, ""))))
+                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+    }
+
+    @Test
+    void a_client_keeps_its_newest_finished_ids_and_lets_the_oldest_go() {
+        queries.keepFinishedIds(2);
+        String[] ids = new String[3];
+        for (int i = 0; i < 3; i++) {
+            ids[i] = runView("c1", ",\"fresh\":true");
+            succeed(i, ids[i]);
+        }
+
+        assertThat(codeOf(() -> queries.state("c1", about("query_status", ids[0], ""))))
+                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(queries.state("c1", about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(queries.state("c1", about("query_status", ids[2], ""))).isEqualTo(QueryState.SUCCESS);
+        // another client's ids are not counted against this one
+        String theirs = runView("c2", ",\"fresh\":true");
+        succeed(3, theirs);
+        assertThat(queries.state("c1", about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
+    }
+
+    @Test
+    void a_client_holds_at_most_its_export_links_until_they_expire() {
+        queries.keepExportLinks(1);
+        String id = runView("c1", "");
+        succeed(0, id);
+        ApiRequest export = about("export", id, ",\"format\":\"csv\"");
+
+        QueryService.ExportLink link = queries.export("c1", export, "PT5M");
+        assertThat(link.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+        assertThatThrownBy(() -> queries.export("c1", export, "PT5M")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("api.export.max-links-per-client")
+                .extracting(e -> ((ApiException) e).getCode()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+
+        clock.advance(Duration.ofMinutes(5));
+        String token = link.url().substring(link.url().lastIndexOf('/') + 1);
+        assertThat(queries.openExport(token)).as("an expired link").isNull();
+        assertThat(queries.export("c1", export, "PT5M").url()).startsWith("/exports/");
+    }
+
+    @Test
+    void a_query_whose_connection_closed_before_its_submit_is_cancelled_at_once() {
+        queries.connectionsOpen(connection -> false);
+        String id = runView("c1", "");
+
+        assertThat(queries.poll(id).state()).isEqualTo(QueryState.CANCELLED);
+        assertThat(warehouse.cancelled).containsExactly(warehouse.queryId(0));
+        assertThat(queries.inFlight()).isZero();
+    }
+
+    @Test
+    void a_shared_query_runs_on_while_anyone_waits_and_is_cancelled_when_the_last_one_goes() {
+        runView("c1", "");
+        runView("c2", "");
+
+        queries.release("c1");
+        assertThat(warehouse.cancelled).isEmpty();
+        queries.release("c2");
+        assertThat(warehouse.cancelled).containsExactly(warehouse.queryId(0));
+    }
+}
