@@ -1,67 +1,62 @@
 package io.warehouseapi;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.vertx.core.VertxOptions;
-import io.warehouseapi.api.Replies;
-import io.warehouseapi.api.RequestParser;
-import io.warehouseapi.embedded.EmbeddedDatabase;
-import io.warehouseapi.embedded.EmbeddedWarehouse;
-import io.warehouseapi.embedded.SampleDataset;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.warehouseapi.ops.ApiMetrics;
-import io.warehouseapi.ops.Tracing;
+import io.vertx.core.VertxOptions;
+import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.auth.AuthSettings;
+import io.warehouseapi.auth.Authenticator;
+import io.warehouseapi.auth.FailedAttempts;
+import io.warehouseapi.auth.OperationsGuard;
+import io.warehouseapi.auth.Sessions;
+import io.warehouseapi.embedded.EmbeddedDatabase;
+import io.warehouseapi.embedded.EmbeddedWarehouse;
+import io.warehouseapi.embedded.SampleDataset;
+import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.ops.GracefulShutdown;
+import io.warehouseapi.ops.Tracing;
 import io.warehouseapi.ops.WarehouseHealthCheck;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.SignedIds;
-import io.warehouseapi.store.SharedResults;
+import io.warehouseapi.reply.Replies;
+import io.warehouseapi.settings.StartupException;
 import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
-import io.warehouseapi.auth.AuthSettings;
-import io.warehouseapi.auth.FailedAttempts;
-import io.warehouseapi.auth.OperationsGuard;
-import io.warehouseapi.auth.Authenticator;
-import io.warehouseapi.auth.Sessions;
-import io.warehouseapi.store.SqlFiles;
-import io.warehouseapi.warehouse.CurrentDataSource;
-import io.warehouseapi.warehouse.ReconnectingWarehouse;
-import io.warehouseapi.warehouse.WarehouseStatements;
-import io.warehouseapi.warehouse.Warehouse;
-import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import io.warehouseapi.store.PageCache;
 import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.SharedResults;
+import io.warehouseapi.store.SqlFiles;
 import io.warehouseapi.transport.ClientPages;
-import io.warehouseapi.transport.ExportDownloads;
 import io.warehouseapi.transport.Connections;
+import io.warehouseapi.transport.ExportDownloads;
 import io.warehouseapi.transport.Exposure;
 import io.warehouseapi.transport.OriginPolicy;
 import io.warehouseapi.transport.RequestLimits;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
-import java.util.concurrent.atomic.AtomicBoolean;
-
+import io.warehouseapi.warehouse.CurrentDataSource;
+import io.warehouseapi.warehouse.ReconnectingWarehouse;
+import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.WarehouseStatements;
+import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
-import org.apache.camel.StartupListener;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
@@ -167,6 +162,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String resultsRetention;
     @PropertyInject(value = "results.max-ids-per-client", defaultValue = "1000")
     private int maxIdsPerClient;
+    @PropertyInject(value = "results.max-results-per-client", defaultValue = "100")
+    private int maxResultsPerClient;
     @PropertyInject(value = "api.export.max-links-per-client", defaultValue = "100")
     private int maxLinksPerClient;
     @PropertyInject(value = "api.shutdown.drain-delay", defaultValue = "PT0S")
@@ -288,20 +285,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                     () -> openEmbedded(context, statements, executor, metrics));
         }
         warehouse.connect();
-        // the catalog is read through a route (read-view-catalog), so once the routes run: before start() returns;
-        // a warehouse opened later (reconnect-warehouse) reads it when it is found unread (Warehouse.reconnect)
-        ReconnectingWarehouse connected = warehouse;
-        context.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // the routes are not running yet
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                connected.refreshViews();
-            }
-        });
+        context.addStartupListener(warehouse.catalogAtStart());
         registry.bind("warehouse", warehouse);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse, connections));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
@@ -309,15 +293,12 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
-        if (maxIdsPerClient < 1) {
-            throw new StartupException("results.max-ids-per-client must be at least 1, not " + maxIdsPerClient);
-        }
-        queries.keepFinishedIds(maxIdsPerClient);
-        if (maxLinksPerClient < 1) {
-            throw new StartupException("api.export.max-links-per-client must be at least 1, not "
-                                       + maxLinksPerClient);
-        }
-        queries.keepExportLinks(maxLinksPerClient);
+        startup(() -> {
+            queries.keepFinishedIds(maxIdsPerClient);
+            queries.keepResults(maxResultsPerClient);
+            queries.keepExportLinks(maxLinksPerClient);
+            return queries;
+        });
         registry.bind("queries", queries);
         if (maxConcurrentExports < 1) {
             throw new StartupException("api.export.max-concurrent must be at least 1, not " + maxConcurrentExports);
@@ -394,24 +375,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
      * The keys that sign query ids and export links ({@code api.handles.keys}, or one per line in
      * {@code api.handles.keys-file}); without any, a key of this process's own. Keys are never logged.
      */
-    private static SignedIds signedIds(org.apache.camel.spi.PropertiesComponent properties) throws IOException {
+    private static SignedIds signedIds(org.apache.camel.spi.PropertiesComponent properties) {
         // read here rather than injected: an injected value is logged at DEBUG as it is resolved
-        String listed = properties.resolveProperty("api.handles.keys").orElse("");
-        String keysFile = properties.resolveProperty("api.handles.keys-file").orElse("").strip();
-        List<String> keys = new ArrayList<>(List.of(listed.split(",")));
-        if (!keysFile.isEmpty()) {
-            Path file = Path.of(keysFile);
-            if (!Files.isReadable(file)) {
-                throw new StartupException("api.handles.keys-file: cannot read " + file);
-            }
-            keys.addAll(Files.readAllLines(file).stream().filter(line -> !line.strip().startsWith("#")).toList());
-        }
-        SignedIds ids;
-        try {
-            ids = SignedIds.of(keys);
-        } catch (IllegalArgumentException e) {
-            throw new StartupException(e.getMessage());
-        }
+        SignedIds ids = startup(() -> SignedIds.fromSettings(properties.resolveProperty("api.handles.keys").orElse(""),
+                properties.resolveProperty("api.handles.keys-file").orElse("")));
         if (ids.isGenerated()) {
             LOG.info("No api.handles.keys: query ids and export links are signed with a key of this process's own, "
                      + "so they are valid on this replica alone, until it stops. Replicas behind one load balancer "
@@ -421,6 +388,15 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                      + "of them verifies", ids.keyCount());
         }
         return ids;
+    }
+
+    /** A value built from settings, whose refusal (naming the setting) stops the start. */
+    private static <T> T startup(java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
     }
 
     /** Closes resources, in the order given, when the application stops. */

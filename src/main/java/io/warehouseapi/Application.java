@@ -3,6 +3,7 @@ package io.warehouseapi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.warehouseapi.settings.StartupException;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;

@@ -4,8 +4,9 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.model.Owner;
+import io.warehouseapi.model.QueryState;
 import io.warehouseapi.query.QueryService;
-import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.transport.Connections;
 import io.warehouseapi.warehouse.Warehouse;
@@ -121,7 +122,7 @@ class QueryLifecycleTest extends ApiTestSupport {
         // the order the run-view route's queue allows: the connection's close handled first, the submit after it
         String gone = "a-connection-that-closed";
         queries.release(gone);
-        String queryId = queries.submit(gone, gone,
+        String queryId = queries.submit(Owner.ofConnection(gone), gone,
                 new RequestParser(1000, 65536).parse("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}"),
                 "PT0S", "");
 

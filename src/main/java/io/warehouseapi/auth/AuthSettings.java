@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.model.Owner;
 import io.warehouseapi.transport.Connections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +77,9 @@ public class Sessions {
      * @throws ApiException UNAUTHORIZED if the connection has not authenticated or its credential has expired; the
      *                      connection is then closed after the grace
      */
-    public String owner(String connection) {
+    public Owner owner(String connection) {
         if (authenticator == null) {
-            return connection;
+            return Owner.ofConnection(connection);
         }
         Session session = session(connection);
         Principal principal = session.principal;
@@ -92,7 +93,7 @@ public class Sessions {
             session.principal = null;
             throw refuse(connection, "The credential has expired; connect again with a new one.");
         }
-        return "principal:" + principal.name();
+        return Owner.ofPrincipal(principal.name());
     }
 
     /**

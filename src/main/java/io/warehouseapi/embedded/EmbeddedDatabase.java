@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.duckdb.DuckDBDriver;
 

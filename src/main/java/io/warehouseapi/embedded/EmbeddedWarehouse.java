@@ -22,9 +22,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.sql.DataSource;
 
+import io.warehouseapi.model.Identifiers;
+import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
@@ -33,8 +34,6 @@ import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ClientErrors;
-import io.warehouseapi.warehouse.Identifiers;
-import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;

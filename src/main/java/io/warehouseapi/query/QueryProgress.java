@@ -1,6 +1,6 @@
 package io.warehouseapi.query;
 
-import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.model.QueryState;
 
 /**
  * What one poll of a running query found: its state, how long it has run, and whether a progress reply is due (at

@@ -1,7 +1,10 @@
 package io.warehouseapi.query;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -77,6 +80,25 @@ public final class SignedIds {
         byte[] own = new byte[MIN_KEY_BYTES];
         RANDOM.nextBytes(own);
         return new SignedIds(List.of(new SecretKeySpec(own, "HmacSHA256")), true);
+    }
+
+    /**
+     * The keys of the settings: {@code api.handles.keys} (comma-separated) and the lines of
+     * {@code api.handles.keys-file} (blank for none; {@code #} starts a comment line).
+     *
+     * @throws IllegalArgumentException naming the setting, for a file that cannot be read or a key that is not valid
+     */
+    public static SignedIds fromSettings(String listed, String keysFile) {
+        List<String> keys = new ArrayList<>(List.of(listed.split(",")));
+        if (!keysFile.isBlank()) {
+            Path file = Path.of(keysFile.strip());
+            try {
+                keys.addAll(Files.readAllLines(file).stream().filter(line -> !line.strip().startsWith("#")).toList());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("api.handles.keys-file: cannot read " + file);
+            }
+        }
+        return of(keys);
     }
 
     /** Whether the key is this process's own (none was configured): its ids are valid on it alone. */
@@ -164,5 +186,21 @@ public final class SignedIds {
         Kind(String label) {
             this.label = (label + '\0').getBytes(StandardCharsets.US_ASCII);
         }
+    }
+
+    /**
+     * A warehouse's id of a result as a signed id carries it: a UUID (Snowflake's query ids and the embedded
+     * warehouse's are). Any other form gets a random one, which leaves its ids valid on this replica alone.
+     */
+    static UUID ref(String warehouseId) {
+        try {
+            UUID uuid = UUID.fromString(warehouseId);
+            if (uuid.toString().equals(warehouseId)) {
+                return uuid;
+            }
+        } catch (IllegalArgumentException e) {
+            // not a UUID
+        }
+        return UUID.randomUUID();
     }
 }

@@ -2,6 +2,7 @@ package io.warehouseapi.query;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.warehouseapi.model.Owner;
 
 /**
  * The attributes the query layer gives the span Camel's tracing has made current (the step of the route that called
@@ -21,14 +22,14 @@ final class TraceTags {
     }
 
     /** A query asked for: its view, id, how it was answered and, with authentication, its principal. */
-    static void query(String view, String queryId, String owner, String how) {
+    static void query(String view, String queryId, Owner owner, String how) {
         Span span = current(view, queryId);
         if (span == null) {
             return;
         }
         span.setAttribute("warehouse_api.how", how);
-        if (owner.startsWith(QueryService.PRINCIPAL)) {
-            span.setAttribute("enduser.id", owner.substring(QueryService.PRINCIPAL.length()));
+        if (owner.isPrincipal()) {
+            span.setAttribute("enduser.id", owner.principal());
         }
     }
 

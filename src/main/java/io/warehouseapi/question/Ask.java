@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.ExposedView;
-import io.warehouseapi.warehouse.Identifiers;
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.ExposedView;
+import io.warehouseapi.model.Identifiers;
 
 /**
  * The question of a {@code run_view} as the client sent it: its {@code columns}, {@code filters} and

@@ -3,7 +3,7 @@ package io.warehouseapi.question;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.warehouseapi.warehouse.Identifiers;
+import io.warehouseapi.model.Identifiers;
 
 /**
  * A resolved question: which columns of a view (null: all), which rows ({@code where}, null: all) and in which order.

@@ -12,7 +12,7 @@ import java.util.Optional;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.apache.camel.spi.PropertiesComponent;
 

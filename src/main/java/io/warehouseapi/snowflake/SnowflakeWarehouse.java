@@ -18,21 +18,21 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-
 import javax.sql.DataSource;
 
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.Identifiers;
+import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
-import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.RawJson;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore.StoreType;
+import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ClientErrors;
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.Identifiers;
-import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
@@ -430,14 +430,6 @@ public class SnowflakeWarehouse implements Warehouse {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    /** A JSON text from Snowflake (VARIANT, OBJECT, ARRAY), written into replies as nested JSON. */
-    public record RawJson(String json) {
-        @Override
-        public String toString() {
-            return json;
-        }
     }
 
     private static final class RemoteQuery {

@@ -2,7 +2,7 @@ package io.warehouseapi.store;
 
 import java.util.List;
 
-import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.model.Column;
 
 /**
  * One page of a stored result: at most a page size of rows, already shaped as the JSON array a {@code results} reply

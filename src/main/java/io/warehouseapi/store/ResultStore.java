@@ -22,11 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
 import javax.sql.DataSource;
 
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.Identifiers;
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.Identifiers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -21,7 +21,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.model.Column;
 
 /**
  * The rows of a page as the JSON array a {@code results} reply carries: one object per row, keyed by column name in
@@ -107,7 +107,7 @@ public final class RowsJson {
             }
             gen.writeEndObject();
         } else if (value instanceof org.duckdb.JsonNode
-                   || value instanceof io.warehouseapi.snowflake.SnowflakeWarehouse.RawJson) {
+                   || value instanceof RawJson) {
             // a JSON value from the engine, already valid JSON text
             gen.writeRawValue(value.toString());
         } else {

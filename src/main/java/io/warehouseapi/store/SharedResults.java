@@ -20,8 +20,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.QueryState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,7 +3,7 @@ package io.warehouseapi.store;
 import java.time.Instant;
 import java.util.List;
 
-import io.warehouseapi.warehouse.Column;
+import io.warehouseapi.model.Column;
 
 /**
  * A finished query's result in the local result store: {@code columns} as clients see them (names and the

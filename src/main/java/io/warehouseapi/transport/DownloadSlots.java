@@ -3,6 +3,8 @@ package io.warehouseapi.transport;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.warehouseapi.model.Owner;
+
 /**
  * Who holds the download slots of export links, on this replica: one download of a link at a time, and at most
  * {@code perOwner} downloads at once of the links one owner (a principal, or a connection without authentication)
@@ -13,7 +15,7 @@ final class DownloadSlots {
 
     private final int perOwner;
     private final Map<String, Integer> byLink = new HashMap<>();
-    private final Map<String, Integer> byOwner = new HashMap<>();
+    private final Map<Owner, Integer> byOwner = new HashMap<>();
 
     DownloadSlots(int perOwner) {
         if (perOwner < 1) {
@@ -23,7 +25,7 @@ final class DownloadSlots {
     }
 
     /** Takes a slot for a download of {@code link}; null if taken, else why not, in words for the client. */
-    synchronized String take(String link, String owner) {
+    synchronized String take(String link, Owner owner) {
         if (byLink.getOrDefault(link, 0) > 0) {
             return "This link is being downloaded already; a link is downloaded once at a time.";
         }
@@ -39,7 +41,7 @@ final class DownloadSlots {
     }
 
     /** Gives back a slot that {@link #take} gave. */
-    synchronized void give(String link, String owner) {
+    synchronized void give(String link, Owner owner) {
         byLink.computeIfPresent(link, (key, n) -> n > 1 ? n - 1 : null);
         if (owner != null) {
             byOwner.computeIfPresent(owner, (key, n) -> n > 1 ? n - 1 : null);

@@ -20,7 +20,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import io.warehouseapi.ops.ApiMetrics;
+import io.warehouseapi.metrics.ApiMetrics;
+import io.warehouseapi.query.Download;
 import io.warehouseapi.query.QueryService;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
@@ -97,7 +98,7 @@ public class ExportDownloads extends RouterMount {
 
     /** On a download thread: opens the link, and streams it if it is valid and its owner has a slot free. */
     private void openAndSend(String token, String accepted, ResponseStream out) {
-        QueryService.Download download;
+        Download download;
         try {
             download = queries.openExport(token);
         } catch (RuntimeException e) {
@@ -132,7 +133,7 @@ public class ExportDownloads extends RouterMount {
     }
 
     /** Copies one download into its response, on a download thread. */
-    private void send(QueryService.Download download, ResponseStream out, boolean gzip) {
+    private void send(Download download, ResponseStream out, boolean gzip) {
         InputStream in = download.stream();
         try (in) {
             OutputStream target = gzip ? new FastGzip(out) : out;
@@ -185,7 +186,7 @@ public class ExportDownloads extends RouterMount {
         }
 
         /** Sets the download's headers, before its first block. */
-        void start(QueryService.Download download, boolean gzip) {
+        void start(Download download, boolean gzip) {
             context.runOnContext(v -> {
                 if (response.closed() || response.headWritten()) {
                     return;

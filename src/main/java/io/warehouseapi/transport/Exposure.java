@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,10 +4,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
+import io.warehouseapi.model.ExposedView;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +97,24 @@ public class ReconnectingWarehouse implements Warehouse {
     @Override
     public List<ExposedView> views() {
         return require().views();
+    }
+
+    /**
+     * Reads the catalog once the routes run (it is read through a route, read-view-catalog), before the context's
+     * start returns; a warehouse opened later (reconnect-warehouse) reads it when it is found unread.
+     */
+    public StartupListener catalogAtStart() {
+        return new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // the routes are not running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                refreshViews();
+            }
+        };
     }
 
     @Override

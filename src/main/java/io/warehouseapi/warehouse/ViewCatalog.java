@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.ExposedView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package io.warehouseapi.warehouse;
 
+import io.warehouseapi.model.QueryState;
+
 /** The state of a warehouse query and, when it failed, the warehouse's own message. */
 public record WarehouseStatus(QueryState state, String errorMessage) {
 

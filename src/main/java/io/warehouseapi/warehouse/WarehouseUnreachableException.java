@@ -1,6 +1,6 @@
 package io.warehouseapi.warehouse;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 
 /**
  * The warehouse could not be reached or opened for a reason that may pass (the network, a DuckDB file another process

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.warehouseapi.api.ApiRequest;
-import io.warehouseapi.api.Replies;
+import io.warehouseapi.model.Column;
 import io.warehouseapi.query.ResultPage;
+import io.warehouseapi.reply.Replies;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.RowsJson;
-import io.warehouseapi.warehouse.Column;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

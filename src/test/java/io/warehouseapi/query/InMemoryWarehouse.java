@@ -14,13 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.ExposedView;
+import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.ExposedView;
-import io.warehouseapi.warehouse.QueryState;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
@@ -29,7 +29,8 @@ import io.warehouseapi.warehouse.WarehouseStatus;
  * A warehouse in memory for the query service's rules: one view, {@code TRIPS (ID INTEGER)}; a submitted query stays
  * {@code QUEUED} until the test ends it ({@link #succeed}, {@link #fail}), so that what is shared, reused, owned and
  * kept can be asked at any moment. Its results are stored at the given clock's time, which the reuse window is
- * measured from. Its view catalog is the fixed list of {@link #views()}.
+ * measured from. Its view catalog is the fixed list of {@link #views()}. Made {@link #sharedByReplicas}, it behaves as
+ * Snowflake does for replicas: any of them can take up a query by its id, and queries outlive the process.
  */
 final class InMemoryWarehouse implements Warehouse {
 
@@ -44,6 +45,8 @@ final class InMemoryWarehouse implements Warehouse {
     private final List<String> submittedIds = new ArrayList<>();
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     final Set<String> forgotten = ConcurrentHashMap.newKeySet();
+    /** Whether several query services (replicas) share its queries. */
+    volatile boolean sharedByReplicas;
 
     InMemoryWarehouse(Clock clock) {
         this.clock = clock;
@@ -150,6 +153,16 @@ final class InMemoryWarehouse implements Warehouse {
                 onClose.run();
             }
         };
+    }
+
+    @Override
+    public String adopt(String queryId) {
+        return sharedByReplicas && states.containsKey(queryId) ? TRIPS.name() : null;
+    }
+
+    @Override
+    public boolean outlivesProcess() {
+        return sharedByReplicas;
     }
 
     @Override

@@ -12,8 +12,9 @@ import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.api.RequestParser;
-import io.warehouseapi.ops.ApiMetrics;
-import io.warehouseapi.warehouse.QueryState;
+import io.warehouseapi.metrics.ApiMetrics;
+import io.warehouseapi.model.Owner;
+import io.warehouseapi.model.QueryState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,8 @@ class QueryRulesTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
     private static final Duration RETENTION = Duration.ofHours(24);
     private static final String WINDOW = "PT1M";
+    private static final Owner ANA = Owner.ofPrincipal("ana");
+    private static final Owner BOB = Owner.ofPrincipal("bob");
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
     private final InMemoryWarehouse warehouse = new InMemoryWarehouse(clock);
@@ -43,8 +46,13 @@ class QueryRulesTest {
         timer.shutdownNow();
     }
 
-    private String runView(String owner, String extra) {
-        return queries.submit(owner, owner,
+    /** A run_view of a connection without authentication: the connection owns its ids. */
+    private String runView(String connection, String extra) {
+        return runView(Owner.ofConnection(connection), connection, extra);
+    }
+
+    private String runView(Owner owner, String connection, String extra) {
+        return queries.submit(owner, connection,
                 parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"" + extra + "}"), WINDOW, "");
     }
 
@@ -89,7 +97,7 @@ class QueryRulesTest {
         assertThat(warehouse.submitted).as("reused within the minute").hasSize(1);
         runView("c3", ",\"fresh\":true");
         assertThat(warehouse.submitted).as("fresh asks the warehouse again").hasSize(2);
-        succeed(1, queries.submit("c4", "c4", parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"}"),
+        succeed(1, queries.submit(Owner.ofConnection("c4"), "c4", parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"}"),
                 WINDOW, ""));
 
         clock.advance(Duration.ofSeconds(61));
@@ -99,19 +107,19 @@ class QueryRulesTest {
 
     @Test
     void a_query_id_is_its_owners_alone_and_expires_after_the_timeout_and_the_retention() {
-        String id = runView("principal:ana", "");
+        String id = runView(ANA, "c1", "");
         succeed(0, id);
 
-        assertThat(queries.state("principal:ana", about("query_status", id, ""))).isEqualTo(QueryState.SUCCESS);
-        assertThat(codeOf(() -> queries.state("principal:bob", about("query_status", id, ""))))
+        assertThat(queries.state(ANA, about("query_status", id, ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(codeOf(() -> queries.state(BOB, about("query_status", id, ""))))
                 .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
-        assertThat(codeOf(() -> queries.readPage("c1", about("fetch_results", id, ""))))
+        assertThat(codeOf(() -> queries.readPage(Owner.ofConnection("c1"), about("fetch_results", id, ""))))
                 .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
 
         clock.advance(TIMEOUT.plus(RETENTION).minusSeconds(1));
-        assertThat(queries.readPage("principal:ana", about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
+        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(codeOf(() -> queries.readPage("principal:ana", about("fetch_results", id, ""))))
+        assertThat(codeOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
                 .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
     }
 
@@ -124,14 +132,47 @@ class QueryRulesTest {
             succeed(i, ids[i]);
         }
 
-        assertThat(codeOf(() -> queries.state("c1", about("query_status", ids[0], ""))))
+        assertThat(codeOf(() -> queries.state(Owner.ofConnection("c1"), about("query_status", ids[0], ""))))
                 .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
-        assertThat(queries.state("c1", about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
-        assertThat(queries.state("c1", about("query_status", ids[2], ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(queries.state(Owner.ofConnection("c1"), about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(queries.state(Owner.ofConnection("c1"), about("query_status", ids[2], ""))).isEqualTo(QueryState.SUCCESS);
         // another client's ids are not counted against this one
         String theirs = runView("c2", ",\"fresh\":true");
         succeed(3, theirs);
-        assertThat(queries.state("c1", about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(queries.state(Owner.ofConnection("c1"), about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
+    }
+
+    @Test
+    void a_clients_finished_ids_name_at_most_its_results_and_reused_ones_count_once() {
+        queries.keepResults(2);
+        Owner c1 = Owner.ofConnection("c1");
+        String[] fresh = new String[3];
+        for (int i = 0; i < 3; i++) {
+            // three questions, three results
+            fresh[i] = runView("c1", idsAbove(i));
+            succeed(i, fresh[i]);
+        }
+        assertThat(codeOf(() -> queries.state(c1, about("query_status", fresh[0], ""))))
+                .as("the oldest, beyond two results").isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+
+        // many ids reusing the newest result hold it once: the other result stays too
+        String[] reused = new String[5];
+        for (int i = 0; i < 5; i++) {
+            reused[i] = runView("c1", idsAbove(2));
+            assertThat(queries.poll(reused[i]).state()).isEqualTo(QueryState.SUCCESS);
+        }
+        assertThat(warehouse.submitted).hasSize(3);
+        assertThat(queries.state(c1, about("query_status", fresh[1], ""))).isEqualTo(QueryState.SUCCESS);
+        assertThat(queries.state(c1, about("query_status", reused[0], ""))).isEqualTo(QueryState.SUCCESS);
+
+        clock.advance(Duration.ofMinutes(1));
+        queries.evictExpired();
+        assertThat(warehouse.forgotten).as("once past its reuse window, only the result no id holds is dropped")
+                .containsExactly(warehouse.queryId(0));
+    }
+
+    private static String idsAbove(int value) {
+        return ",\"columns\":[\"id\"],\"filters\":{\"column\":\"id\",\"op\":\"gt\",\"value\":" + value + "}";
     }
 
     @Test
@@ -141,16 +182,16 @@ class QueryRulesTest {
         succeed(0, id);
         ApiRequest export = about("export", id, ",\"format\":\"csv\"");
 
-        QueryService.ExportLink link = queries.export("c1", export, "PT5M");
+        ExportLink link = queries.export(Owner.ofConnection("c1"), export, "PT5M");
         assertThat(link.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
-        assertThatThrownBy(() -> queries.export("c1", export, "PT5M")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> queries.export(Owner.ofConnection("c1"), export, "PT5M")).isInstanceOf(ApiException.class)
                 .hasMessageContaining("api.export.max-links-per-client")
                 .extracting(e -> ((ApiException) e).getCode()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
 
         clock.advance(Duration.ofMinutes(5));
         String token = link.url().substring(link.url().lastIndexOf('/') + 1);
         assertThat(queries.openExport(token)).as("an expired link").isNull();
-        assertThat(queries.export("c1", export, "PT5M").url()).startsWith("/exports/");
+        assertThat(queries.export(Owner.ofConnection("c1"), export, "PT5M").url()).startsWith("/exports/");
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Properties;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import io.warehouseapi.warehouse.WarehouseUnreachableException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;

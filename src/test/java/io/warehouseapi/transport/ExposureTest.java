@@ -1,6 +1,6 @@
 package io.warehouseapi.transport;
 
-import io.warehouseapi.StartupException;
+import io.warehouseapi.settings.StartupException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.warehouseapi;
+package io.warehouseapi.settings;
 
 /**
  * A setting that stops the start: its message is one line for the operator, naming the setting to fix, and never

@@ -1,4 +1,4 @@
-package io.warehouseapi.api;
+package io.warehouseapi.reply;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -7,15 +7,18 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.warehouseapi.api.ApiException;
+import io.warehouseapi.api.ApiRequest;
+import io.warehouseapi.api.ErrorCode;
+import io.warehouseapi.model.Column;
+import io.warehouseapi.model.ExposedView;
+import io.warehouseapi.model.QueryState;
 import io.warehouseapi.query.CancelOutcome;
+import io.warehouseapi.query.ExportLink;
 import io.warehouseapi.query.QueryProgress;
-import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.ResultPage;
 import io.warehouseapi.question.ColumnType;
 import io.warehouseapi.store.Page;
-import io.warehouseapi.warehouse.Column;
-import io.warehouseapi.warehouse.ExposedView;
-import io.warehouseapi.warehouse.QueryState;
 
 /**
  * Shapes every reply of the protocol as one JSON text, with its field order fixed ({@code type} first). A page's rows
@@ -104,7 +107,7 @@ public class Replies {
         });
     }
 
-    public String export(QueryService.ExportLink link, ApiRequest request) {
+    public String export(ExportLink link, ApiRequest request) {
         return write(gen -> {
             gen.writeStringField("type", "export");
             gen.writeStringField("query_id", link.queryId());

@@ -1,4 +1,4 @@
-package io.warehouseapi.warehouse;
+package io.warehouseapi.model;
 
 /** The states of a query, as the protocol reports them. */
 public enum QueryState {

@@ -1,4 +1,4 @@
-package io.warehouseapi.warehouse;
+package io.warehouseapi.model;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.warehouseapi.warehouse;
+package io.warehouseapi.model;
 
 /** Quoting of SQL identifiers taken from a warehouse catalog. */
 public final class Identifiers {

@@ -1,4 +1,4 @@
-package io.warehouseapi.ops;
+package io.warehouseapi.metrics;
 
 import java.time.Duration;
 import java.util.function.Supplier;
