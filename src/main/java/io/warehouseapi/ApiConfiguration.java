@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,6 +19,7 @@ import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.FailedAttempts;
 import io.warehouseapi.auth.OperationsGuard;
 import io.warehouseapi.auth.Sessions;
+import io.warehouseapi.embedded.DuckDbPool;
 import io.warehouseapi.embedded.EmbeddedDatabase;
 import io.warehouseapi.embedded.EmbeddedWarehouse;
 import io.warehouseapi.embedded.SampleDataset;
@@ -146,6 +146,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private int maxQueuedQueries;
     @PropertyInject("warehouse.max-queries-per-connection")
     private int maxQueriesPerConnection;
+    @PropertyInject(value = "warehouse.max-queries-per-principal", defaultValue = "32")
+    private int maxQueriesPerPrincipal;
     @PropertyInject("warehouse.views.include")
     private String viewsInclude;
     @PropertyInject("warehouse.query.timeout")
@@ -271,7 +273,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             // results are copied into it
             String storeUrl = "jdbc:duckdb::memory:results_" + Long.toHexString(System.nanoTime());
             Connection storeAnchor = new org.duckdb.DuckDBDriver().connect(storeUrl, new java.util.Properties());
-            HikariDataSource storeSource = dataSource("results", storeUrl, null);
+            HikariDataSource storeSource = DuckDbPool.open("results", storeUrl, null, poolSize);
             closeOnStop(context, storeSource, storeAnchor);
             ResultStore store = new ResultStore(storeSource, Path.of(spillDirectory), storeMemoryLimit, false, null,
                     pageCache);
@@ -294,6 +296,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
         startup(() -> {
+            queries.keepRunningPerPrincipal(maxQueriesPerPrincipal);
             queries.keepFinishedIds(maxIdsPerClient);
             queries.keepResults(maxResultsPerClient);
             queries.keepExportLinks(maxLinksPerClient);
@@ -345,7 +348,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         EmbeddedDatabase database = embeddedPath == null || embeddedPath.isBlank()
                 ? EmbeddedDatabase.sample(Path.of(samplePath))
                 : EmbeddedDatabase.usersOwn(Path.of(embeddedPath));
-        HikariDataSource dataSource = dataSource("warehouse", database.url(), database.connectionInitSql());
+        HikariDataSource dataSource = DuckDbPool.open("warehouse", database.url(), database.connectionInitSql(),
+                poolSize);
         closeOnStop(context, dataSource, database.anchor());
         ResultStore store = new ResultStore(dataSource, Path.of(spillDirectory), storeMemoryLimit, true,
                 storeFile == null || storeFile.isBlank() ? null : Path.of(storeFile), pageCache);
@@ -379,14 +383,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         // read here rather than injected: an injected value is logged at DEBUG as it is resolved
         SignedIds ids = startup(() -> SignedIds.fromSettings(properties.resolveProperty("api.handles.keys").orElse(""),
                 properties.resolveProperty("api.handles.keys-file").orElse("")));
-        if (ids.isGenerated()) {
-            LOG.info("No api.handles.keys: query ids and export links are signed with a key of this process's own, "
-                     + "so they are valid on this replica alone, until it stops. Replicas behind one load balancer "
-                     + "share their keys (see the README, \"Running several replicas\").");
-        } else {
-            LOG.info("Query ids and export links are signed with the first of {} keys (api.handles.keys); every one "
-                     + "of them verifies", ids.keyCount());
-        }
+        LOG.info(ids.describe());
         return ids;
     }
 
@@ -409,18 +406,5 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 }
             }
         }, true, true);
-    }
-
-    /** A pool of {@code poolSize} connections to {@code url}, each starting with {@code initSql} (if not null). */
-    private HikariDataSource dataSource(String name, String url, String initSql) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(name);
-        config.setJdbcUrl(url);
-        config.setConnectionInitSql(initSql);
-        config.setDriverClassName("org.duckdb.DuckDBDriver");
-        config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(poolSize);
-        config.setConnectionTimeout(10_000);
-        return new HikariDataSource(config);
     }
 }

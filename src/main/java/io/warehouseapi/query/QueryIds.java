@@ -30,6 +30,8 @@ final class QueryIds {
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
 
     private final Map<String, QueryHandle> handles = new ConcurrentHashMap<>();
+    /** The same handles by owner, so that a request's checks read its owner's ids, not every id held. */
+    private final Map<Owner, Set<QueryHandle>> byOwner = new ConcurrentHashMap<>();
     private final SharedQueries queries;
     private final Clock clock;
     private final Duration retention;
@@ -75,6 +77,7 @@ final class QueryIds {
      */
     void add(QueryHandle handle) {
         handles.put(handle.id, handle);
+        indexed(handle);
         forgetOldestFinished(handle);
         if (!connectionOpen.test(handle.connection)) {
             LOG.info("query={} view={}: its connection closed before the query was submitted", handle.id,
@@ -86,12 +89,49 @@ final class QueryIds {
     /** Records an id taken up from another replica, unless one is recorded already; returns the one that is. */
     QueryHandle addAdopted(QueryHandle handle) {
         QueryHandle known = handles.putIfAbsent(handle.id, handle);
-        return known != null ? known : handle;
+        if (known != null) {
+            return known;
+        }
+        indexed(handle);
+        return handle;
     }
 
-    /** How many of a connection's ids still wait for their queries. */
-    long runningOn(String connection) {
-        return handles.values().stream().filter(h -> h.connection.equals(connection) && !h.isFinished()).count();
+    private void indexed(QueryHandle handle) {
+        byOwner.compute(handle.owner, (owner, held) -> {
+            Set<QueryHandle> set = held != null ? held : ConcurrentHashMap.newKeySet();
+            set.add(handle);
+            return set;
+        });
+    }
+
+    private void unindexed(QueryHandle handle) {
+        byOwner.computeIfPresent(handle.owner, (owner, held) -> {
+            held.remove(handle);
+            return held.isEmpty() ? null : held;
+        });
+    }
+
+    private Set<QueryHandle> heldBy(Owner owner) {
+        return byOwner.getOrDefault(owner, Set.of());
+    }
+
+    /**
+     * How many ids still wait for their queries on a connection, signed in now as {@code owner}: its owner's and those
+     * it asked for before it signed in.
+     */
+    long runningOn(String connection, Owner owner) {
+        long running = runningOn(connection, heldBy(owner));
+        Owner anonymous = Owner.ofConnection(connection);
+        return anonymous.equals(owner) ? running : running + runningOn(connection, heldBy(anonymous));
+    }
+
+    private static long runningOn(String connection, Set<QueryHandle> held) {
+        return held.stream().filter(h -> h.connection.equals(connection) && !h.isFinished()).count();
+    }
+
+    /** How many of an owner's ids still wait for their queries, on any of its connections or none. */
+    long runningOf(Owner owner) {
+        return heldBy(owner).stream().filter(h -> !h.isFinished()).count();
     }
 
     /** Whether a principal still waits for some query (whose connection may be gone). */
@@ -133,6 +173,7 @@ final class QueryIds {
     /** Forgets an id and its use of its result. */
     void forget(QueryHandle handle) {
         if (handles.remove(handle.id, handle)) {
+            unindexed(handle);
             release(handle);
         }
     }
@@ -168,6 +209,7 @@ final class QueryIds {
                 LOG.info("query={} view={}: its connection closed; giving it up", handle.id, handle.view());
                 handle.giveUp();
             }
+            unindexed(handle);
             release(handle);
             return true;
         });
@@ -193,8 +235,8 @@ final class QueryIds {
      */
     private void forgetOldestFinished(QueryHandle issued) {
         List<QueryHandle> finished = new ArrayList<>();
-        for (QueryHandle handle : handles.values()) {
-            if (handle.owner.equals(issued.owner) && handle.isFinished()) {
+        for (QueryHandle handle : heldBy(issued.owner)) {
+            if (handle.isFinished()) {
                 finished.add(handle);
             }
         }
@@ -231,6 +273,7 @@ final class QueryIds {
         int[] evicted = {0};
         handles.values().removeIf(handle -> {
             if (handle.isFinished() && (handle.finishedAt - cutoff < 0 || !now.isBefore(handle.expiresAt))) {
+                unindexed(handle);
                 release(handle);
                 evicted[0]++;
                 return true;

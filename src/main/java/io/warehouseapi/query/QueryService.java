@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
-import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.ExposedView;
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * usable only by its owner (its connection, or with authentication its principal, on any connection); to anyone else
  * it does not exist. {@link Polling} follows a query to its end, {@link ExportLinks} issues and opens export links,
  * {@link Adoption} takes up ids and links another replica issued, {@link ShutdownHandOff} decides what runs on at
- * shutdown, and {@link ProtocolErrors} words every failure as the protocol's error reply.
+ * shutdown. A failure is a {@link QueryFailure} in the query layer's own terms, worded for the client
+ * ({@link Failures}); the reply layer maps it to the protocol's error codes.
  * <p>
  * Query ids and export links are signed ({@link SignedIds}): they name the warehouse's own id of their result, their
  * owner and their expiry, so that any replica holding the same keys can check one it did not issue and take its
@@ -50,6 +50,7 @@ public class QueryService {
     private final Duration resultRetention;
     private final ApiMetrics metrics;
     private final int maxPerOwner;
+    private volatile int maxPerPrincipal = 32;
     private final SignedIds ids;
     private final Clock clock;
     private final SharedQueries queries;
@@ -112,6 +113,17 @@ public class QueryService {
     }
 
     /**
+     * How many queries one principal may have running across its connections
+     * ({@code warehouse.max-queries-per-principal}); one more is refused. At least 1.
+     */
+    public void keepRunningPerPrincipal(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("warehouse.max-queries-per-principal must be at least 1, not " + max);
+        }
+        this.maxPerPrincipal = max;
+    }
+
+    /**
      * How many distinct stored results one client's finished query ids may name at most
      * ({@code results.max-results-per-client}); beyond that its oldest ids are forgotten first, and a result goes with
      * the last id that holds it. At least 1.
@@ -147,25 +159,31 @@ public class QueryService {
         try {
             return start(owner, connection, request, reuseWindow, perView);
         } catch (WarehouseException e) {
-            throw ProtocolErrors.refused(e, null);
+            throw Failures.refused(e, null);
         }
     }
 
     private String start(Owner owner, String connection, ApiRequest request, String reuseWindow, String perView) {
         if (!warehouse.isAvailable()) {
-            throw ProtocolErrors.unavailable(null);
+            throw Failures.unavailable(null);
         }
         ReusePolicy policy = queries.reusePolicy(reuseWindow, perView);
         ExposedView view = findView(request.viewName());
-        long running = handles.runningOn(connection);
+        long running = handles.runningOn(connection, owner);
         if (running >= maxPerOwner) {
-            throw ProtocolErrors.tooManyRunning(running);
+            throw Failures.tooManyRunning(running);
+        }
+        if (owner.isPrincipal()) {
+            long ofPrincipal = handles.runningOf(owner);
+            if (ofPrincipal >= maxPerPrincipal) {
+                throw Failures.tooManyRunningForPrincipal(ofPrincipal);
+            }
         }
         Selection selection;
         try {
             selection = request.ask().resolve(view);
         } catch (QuestionException e) {
-            throw ApiException.badRequest(e.getMessage(), request.requestId());
+            throw Failures.badQuestion(e.getMessage(), request.requestId());
         }
         Question question = new Question(view.name(), warehouse.currentDefinition(view), selection);
         Instant asked = clock.instant();
@@ -196,7 +214,7 @@ public class QueryService {
                 return view;
             }
         }
-        throw ProtocolErrors.noSuchView();
+        throw Failures.noSuchView();
     }
 
     /** The exposed views, for {@code list_views}. */
@@ -204,7 +222,7 @@ public class QueryService {
         try {
             return warehouse.views();
         } catch (WarehouseException e) {
-            throw ProtocolErrors.refused(e, null);
+            throw Failures.refused(e, null);
         }
     }
 
@@ -226,7 +244,7 @@ public class QueryService {
     public ResultPage firstPage(String queryId, ApiRequest request) {
         QueryHandle handle = handles.get(queryId);
         if (handle == null) {
-            throw ProtocolErrors.cancelled(queryId);
+            throw Failures.cancelled(queryId);
         }
         TraceTags.outcome(queryId, handle.outcome);
         ResultPage page = page(handle, 0, request.pageSize());
@@ -251,10 +269,10 @@ public class QueryService {
         try {
             page = warehouse.readPage(shared.warehouseId, offset, pageSize);
         } catch (WarehouseException e) {
-            throw ProtocolErrors.refused(e, handle.id);
+            throw Failures.refused(e, handle.id);
         }
         if (page == null) {
-            throw ProtocolErrors.unknownQuery(handle.id);
+            throw Failures.unknownQuery(handle.id);
         }
         return new ResultPage(handle.id, shared.computedAt(), page);
     }
@@ -263,7 +281,7 @@ public class QueryService {
     private SharedQuery requireSucceeded(QueryHandle handle) {
         QueryState state = handles.stateOf(handle);
         if (state != QueryState.SUCCESS) {
-            throw ProtocolErrors.notSucceeded(handle.id, state, handle.shared, handle.isCancelled(),
+            throw Failures.notSucceeded(handle.id, state, handle.shared, handle.isCancelled(),
                     statementTimeout);
         }
         return handle.shared;
@@ -282,18 +300,18 @@ public class QueryService {
         try {
             stored = warehouse.result(shared.warehouseId) != null;
         } catch (WarehouseException e) {
-            throw ProtocolErrors.refused(e, handle.id);
+            throw Failures.refused(e, handle.id);
         }
         if (!stored) {
-            throw ProtocolErrors.tooLargeToExport(request.requestId());
+            throw Failures.tooLargeToExport(request.requestId());
         }
         long held = links.heldBy(owner);
         if (held >= links.maxPerOwner()) {
-            throw ProtocolErrors.tooManyLinks(held, handle.id, request.requestId());
+            throw Failures.tooManyLinks(held, handle.id, request.requestId());
         }
         ExportLink link = links.issue(handle, ExportFormat.fromWire(request.format()), Duration.parse(linkTtl));
         if (link == null) {
-            throw ProtocolErrors.unknownQuery(null);
+            throw Failures.unknownQuery(null);
         }
         return link;
     }
@@ -346,7 +364,7 @@ public class QueryService {
             handle = adoption.queryId(owner, queryId);
         }
         if (handle == null || !handle.owner.equals(owner) || !clock.instant().isBefore(handle.expiresAt)) {
-            throw ProtocolErrors.unknownQuery(null);
+            throw Failures.unknownQuery(null);
         }
         handle.orphaned = false;
         return handle;

@@ -106,9 +106,14 @@ public final class SignedIds {
         return generated;
     }
 
-    /** How many keys verify. */
-    public int keyCount() {
-        return keys.size();
+    /** What an operator should know of these keys, without naming any. */
+    public String describe() {
+        return generated
+                ? "No api.handles.keys: query ids and export links are signed with a key of this process's own, so they "
+                  + "are valid on this replica alone, until it stops. Replicas behind one load balancer share their "
+                  + "keys (see the README, \"Running several replicas\")."
+                : "Query ids and export links are signed with the first of " + keys.size() + " keys "
+                  + "(api.handles.keys); every one of them verifies";
     }
 
     /** A new id of the given kind and owner for a result, valid until {@code expiresAt}. */

@@ -15,6 +15,7 @@ import io.warehouseapi.model.ExposedView;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.ExportLink;
+import io.warehouseapi.query.QueryFailure;
 import io.warehouseapi.query.QueryProgress;
 import io.warehouseapi.query.ResultPage;
 import io.warehouseapi.question.ColumnType;
@@ -155,15 +156,17 @@ public class Replies {
     }
 
     /**
-     * The error reply for a failure. An {@link ApiException} speaks for itself; anything else is {@code INTERNAL},
-     * with a fixed sentence, so that no stack trace, secret or SQL of the server's own reaches a client.
+     * The error reply for a failure. An {@link ApiException} speaks for itself, a {@link QueryFailure} with the code of
+     * its kind; anything else is {@code INTERNAL}, with a fixed sentence, so that no stack trace, secret or SQL of the
+     * server's own reaches a client.
      */
     public String error(Throwable failure, ApiRequest request, String queryId) {
         ErrorCode code;
         String message;
         String failedQuery = queryId;
         String requestId = request == null ? null : request.requestId();
-        ApiException api = apiCause(failure);
+        ApiException api = cause(failure, ApiException.class);
+        QueryFailure query = cause(failure, QueryFailure.class);
         if (api != null) {
             code = api.getCode();
             message = api.getMessage();
@@ -173,19 +176,28 @@ public class Replies {
             if (api.getRequestId() != null) {
                 requestId = api.getRequestId();
             }
+        } else if (query != null) {
+            code = FailureCodes.codeOf(query.kind());
+            message = query.getMessage();
+            if (query.queryId() != null) {
+                failedQuery = query.queryId();
+            }
+            if (query.requestId() != null) {
+                requestId = query.requestId();
+            }
         } else {
             code = ErrorCode.INTERNAL;
             message = "The server could not handle the request.";
         }
         String id = requestId;
-        String query = failedQuery;
+        String about = failedQuery;
         return write(gen -> {
             gen.writeStringField("type", "error");
             gen.writeStringField("code", code.name());
             gen.writeStringField("message", message);
             // a query id as the protocol forms them; whatever else a client sent is not echoed
-            if (query != null && QUERY_ID.matcher(query).matches()) {
-                gen.writeStringField("query_id", query);
+            if (about != null && QUERY_ID.matcher(about).matches()) {
+                gen.writeStringField("query_id", about);
             }
             if (id != null) {
                 gen.writeStringField("request_id", id);
@@ -193,11 +205,11 @@ public class Replies {
         });
     }
 
-    /** The ApiException in a failure's cause chain: bean invocations wrap what a bean throws. */
-    private static ApiException apiCause(Throwable failure) {
+    /** The first failure of a type in a failure's cause chain: bean invocations wrap what a bean throws. */
+    private static <T extends Throwable> T cause(Throwable failure, Class<T> type) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ApiException api) {
-                return api;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

@@ -8,15 +8,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -307,7 +301,7 @@ public class ResultStore {
                 ps.setLong(1, offset);
                 ps.setLong(2, offset + pageSize);
                 try (ResultSet rs = ps.executeQuery()) {
-                    readRows(rs, rows, pageSize);
+                    StoreValues.readRows(rs, rows, pageSize);
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot read a page of query " + result.queryId() + ": "
@@ -315,34 +309,6 @@ public class ResultStore {
             }
         }
         return Page.of(result.queryId(), offset, pageSize, result.totalRows(), result.columns(), rows);
-    }
-
-    /** Reads up to {@code limit} rows of a DuckDB result set as arrays of values in column order. */
-    static void readRows(ResultSet rs, List<Object[]> rows, int limit) throws SQLException {
-        ResultSetMetaData meta = rs.getMetaData();
-        int count = meta.getColumnCount();
-        int[] types = new int[count];
-        for (int i = 0; i < count; i++) {
-            types[i] = meta.getColumnType(i + 1);
-        }
-        while (rows.size() < limit && rs.next()) {
-            Object[] row = new Object[count];
-            for (int i = 0; i < count; i++) {
-                row[i] = value(rs, i + 1, types[i]);
-            }
-            rows.add(row);
-        }
-    }
-
-    private static Object value(ResultSet rs, int index, int type) throws SQLException {
-        Object value = switch (type) {
-            case Types.TIMESTAMP -> rs.getObject(index, LocalDateTime.class);
-            case Types.TIMESTAMP_WITH_TIMEZONE -> rs.getObject(index, OffsetDateTime.class);
-            case Types.DATE -> rs.getObject(index, LocalDate.class);
-            case Types.TIME -> rs.getObject(index, LocalTime.class);
-            default -> rs.getObject(index);
-        };
-        return rs.wasNull() ? null : value;
     }
 
     /**
@@ -372,32 +338,12 @@ public class ResultStore {
                     }
                     appender.beginRow();
                     for (int i = 0; i < row.length; i++) {
-                        append(appender, columns.get(i).kind(), row[i]);
+                        StoreValues.append(appender, columns.get(i).kind(), row[i]);
                     }
                     appender.endRow();
                 }
             }
             return true;
-        }
-    }
-
-    private static void append(org.duckdb.DuckDBAppender appender, StoreType type, Object value) throws SQLException {
-        if (value == null) {
-            appender.appendNull();
-            return;
-        }
-        switch (type) {
-            case BIGINT -> appender.append(((Number) value).longValue());
-            case DOUBLE -> appender.append(((Number) value).doubleValue());
-            case BOOLEAN -> appender.append((Boolean) value);
-            case DATE -> appender.append((LocalDate) value);
-            case TIMESTAMP -> appender.append((LocalDateTime) value);
-            case TIMESTAMPTZ -> appender.append((OffsetDateTime) value);
-            case BLOB -> appender.append((byte[]) value);
-            case VARCHAR, JSON -> appender.append(value.toString());
-            case DECIMAL -> appender.append(value instanceof java.math.BigDecimal d
-                    ? d : new java.math.BigDecimal(value.toString()));
-            default -> throw new IllegalStateException("No store type " + type);
         }
     }
 

@@ -8,9 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warehouseapi.MutableClock;
-import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
-import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.Owner;
@@ -66,11 +64,11 @@ class QueryRulesTest {
         return parser.parse("{\"action\":\"" + action + "\",\"query_id\":\"" + queryId + "\"" + extra + "}");
     }
 
-    private static ErrorCode codeOf(Runnable call) {
+    private static QueryFailure.Kind failureOf(Runnable call) {
         try {
             call.run();
-        } catch (ApiException e) {
-            return e.getCode();
+        } catch (QueryFailure e) {
+            return e.kind();
         }
         return null;
     }
@@ -111,16 +109,16 @@ class QueryRulesTest {
         succeed(0, id);
 
         assertThat(queries.state(ANA, about("query_status", id, ""))).isEqualTo(QueryState.SUCCESS);
-        assertThat(codeOf(() -> queries.state(BOB, about("query_status", id, ""))))
-                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
-        assertThat(codeOf(() -> queries.readPage(Owner.ofConnection("c1"), about("fetch_results", id, ""))))
-                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(failureOf(() -> queries.state(BOB, about("query_status", id, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
+        assertThat(failureOf(() -> queries.readPage(Owner.ofConnection("c1"), about("fetch_results", id, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
 
         clock.advance(TIMEOUT.plus(RETENTION).minusSeconds(1));
         assertThat(queries.readPage(ANA, about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(codeOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
-                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(failureOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
     }
 
     @Test
@@ -132,8 +130,8 @@ class QueryRulesTest {
             succeed(i, ids[i]);
         }
 
-        assertThat(codeOf(() -> queries.state(Owner.ofConnection("c1"), about("query_status", ids[0], ""))))
-                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(failureOf(() -> queries.state(Owner.ofConnection("c1"), about("query_status", ids[0], ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
         assertThat(queries.state(Owner.ofConnection("c1"), about("query_status", ids[1], ""))).isEqualTo(QueryState.SUCCESS);
         assertThat(queries.state(Owner.ofConnection("c1"), about("query_status", ids[2], ""))).isEqualTo(QueryState.SUCCESS);
         // another client's ids are not counted against this one
@@ -152,8 +150,8 @@ class QueryRulesTest {
             fresh[i] = runView("c1", idsAbove(i));
             succeed(i, fresh[i]);
         }
-        assertThat(codeOf(() -> queries.state(c1, about("query_status", fresh[0], ""))))
-                .as("the oldest, beyond two results").isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(failureOf(() -> queries.state(c1, about("query_status", fresh[0], ""))))
+                .as("the oldest, beyond two results").isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
 
         // many ids reusing the newest result hold it once: the other result stays too
         String[] reused = new String[5];
@@ -176,6 +174,18 @@ class QueryRulesTest {
     }
 
     @Test
+    void a_principal_runs_at_most_its_queries_across_its_connections_and_others_are_served() {
+        queries.keepRunningPerPrincipal(2);
+        String first = runView(ANA, "c1", idsAbove(0));
+        runView(ANA, "c2", idsAbove(1));
+
+        assertThat(failureOf(() -> runView(ANA, "c3", idsAbove(2)))).isEqualTo(QueryFailure.Kind.LIMIT_REACHED);
+        assertThat(runView(BOB, "c4", idsAbove(2))).as("another principal").isNotNull();
+        succeed(0, first);
+        assertThat(runView(ANA, "c3", idsAbove(3))).as("once one has ended").isNotNull();
+    }
+
+    @Test
     void a_client_holds_at_most_its_export_links_until_they_expire() {
         queries.keepExportLinks(1);
         String id = runView("c1", "");
@@ -184,9 +194,9 @@ class QueryRulesTest {
 
         ExportLink link = queries.export(Owner.ofConnection("c1"), export, "PT5M");
         assertThat(link.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
-        assertThatThrownBy(() -> queries.export(Owner.ofConnection("c1"), export, "PT5M")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> queries.export(Owner.ofConnection("c1"), export, "PT5M")).isInstanceOf(QueryFailure.class)
                 .hasMessageContaining("api.export.max-links-per-client")
-                .extracting(e -> ((ApiException) e).getCode()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+                .extracting(e -> ((QueryFailure) e).kind()).isEqualTo(QueryFailure.Kind.LIMIT_REACHED);
 
         clock.advance(Duration.ofMinutes(5));
         String token = link.url().substring(link.url().lastIndexOf('/') + 1);

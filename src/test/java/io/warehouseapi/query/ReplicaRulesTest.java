@@ -11,9 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warehouseapi.MutableClock;
-import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
-import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.Owner;
@@ -74,11 +72,11 @@ class ReplicaRulesTest {
         return parser.parse("{\"action\":\"" + action + "\",\"query_id\":\"" + queryId + "\"" + extra + "}");
     }
 
-    private static ErrorCode codeOf(Runnable call) {
+    private static QueryFailure.Kind failureOf(Runnable call) {
         try {
             call.run();
-        } catch (ApiException e) {
-            return e.getCode();
+        } catch (QueryFailure e) {
+            return e.kind();
         }
         return null;
     }
@@ -92,10 +90,10 @@ class ReplicaRulesTest {
 
         assertThat(two.readPage(ANA, about("fetch_results", ana, "")).page().rowCount()).isEqualTo(10);
         assertThat(two.warehouseIdOf(ana)).isEqualTo(warehouse.queryId(0));
-        assertThat(codeOf(() -> two.state(BOB, about("query_status", ana, ""))))
-                .isEqualTo(ErrorCode.QUERY_NOT_FOUND);
-        assertThat(codeOf(() -> two.state(Owner.ofConnection("c2"), about("query_status", anonymous, ""))))
-                .as("a connection's id is bound to the replica of its connection").isEqualTo(ErrorCode.QUERY_NOT_FOUND);
+        assertThat(failureOf(() -> two.state(BOB, about("query_status", ana, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
+        assertThat(failureOf(() -> two.state(Owner.ofConnection("c2"), about("query_status", anonymous, ""))))
+                .as("a connection's id is bound to the replica of its connection").isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
 
         ExportLink link = one.export(ANA, about("export", ana, ",\"format\":\"csv\""), "PT5M");
         String token = link.url().substring(link.url().lastIndexOf('/') + 1);
@@ -140,6 +138,6 @@ class ReplicaRulesTest {
         assertThat(warehouse.cancelled).as("bob's, nobody took it up").containsExactly(warehouse.queryId(1));
         assertThat(one.state(ANA, about("query_status", kept, ""))).isEqualTo(QueryState.QUEUED);
         assertThatThrownBy(() -> one.readPage(BOB, about("fetch_results", dropped, "")))
-                .isInstanceOf(ApiException.class);
+                .isInstanceOf(QueryFailure.class);
     }
 }
