@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +27,12 @@ import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
-import io.warehouseapi.store.ExportFormat;
-import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ClientErrors;
+import io.warehouseapi.warehouse.Results;
+import io.warehouseapi.warehouse.StoredResults;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
@@ -63,6 +62,7 @@ public class EmbeddedWarehouse implements Warehouse {
     private final ViewCatalog catalog;
     /** The shared results directory, or null. */
     private final SharedResults shared;
+    private final Results results;
     private volatile boolean stopping;
 
     /**
@@ -80,6 +80,17 @@ public class EmbeddedWarehouse implements Warehouse {
         this.catalog = new ViewCatalog(statements, schema, exposedViewsPattern,
                 view -> view.toUpperCase(Locale.ROOT),
                 view -> Identifiers.qualified(schema, view));
+        this.results = new StoredResults(store, this::succeeded, shared);
+    }
+
+    private boolean succeeded(String queryId) {
+        WarehouseStatus status = status(queryId);
+        return status != null && status.state() == QueryState.SUCCESS;
+    }
+
+    @Override
+    public Results results() {
+        return results;
     }
 
     @Override
@@ -265,25 +276,8 @@ public class EmbeddedWarehouse implements Warehouse {
     }
 
     @Override
-    public void sweep(Duration age) {
-        if (shared != null) {
-            int removed = shared.sweep(age);
-            if (removed > 0) {
-                LOG.info("Removed {} files older than {} from the shared results directory", removed, age);
-            }
-        }
-    }
-
-    @Override
     public void stopping() {
         stopping = true;
-    }
-
-    @Override
-    public void reused(String queryId) {
-        if (shared != null) {
-            shared.touch(queryId);
-        }
     }
 
     private static boolean cancelled(Execution execution) {
@@ -350,24 +344,6 @@ public class EmbeddedWarehouse implements Warehouse {
                 LOG.debug("Cancelling query {}: {}", queryId, e.getMessage());
             }
         }
-    }
-
-    @Override
-    public StoredResult result(String queryId) {
-        WarehouseStatus status = status(queryId);
-        return status != null && status.state() == QueryState.SUCCESS ? store.find(queryId) : null;
-    }
-
-    @Override
-    public Page readPage(String queryId, long offset, int pageSize) {
-        StoredResult result = result(queryId);
-        return result == null ? null : store.readPage(result, offset, pageSize);
-    }
-
-    @Override
-    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
-        StoredResult result = result(queryId);
-        return result == null ? null : store.openExport(result, format, onClose);
     }
 
     @Override

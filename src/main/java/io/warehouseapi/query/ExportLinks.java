@@ -14,7 +14,7 @@ import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.Owner;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.store.ExportFormat;
-import io.warehouseapi.warehouse.Warehouse;
+import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.WarehouseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ final class ExportLinks {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
-    private final Warehouse warehouse;
+    private final Results results;
     private final SharedQueries queries;
     private final Adoption adoption;
     private final SignedIds ids;
@@ -41,9 +41,9 @@ final class ExportLinks {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile int maxPerOwner = 100;
 
-    ExportLinks(Warehouse warehouse, SharedQueries queries, Adoption adoption, SignedIds ids, Clock clock,
+    ExportLinks(Results results, SharedQueries queries, Adoption adoption, SignedIds ids, Clock clock,
                 ApiMetrics metrics) {
-        this.warehouse = warehouse;
+        this.results = results;
         this.queries = queries;
         this.adoption = adoption;
         this.ids = ids;
@@ -78,7 +78,7 @@ final class ExportLinks {
             return null;
         }
         Instant expiresAt = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
-        warehouse.reused(shared.warehouseId);
+        results.reused(shared.warehouseId);
         // a bearer link: signed for its format and result, owned by nobody
         String token = ids.issue(SignedIds.Kind.EXPORT, format.wireName(), SignedIds.ref(shared.warehouseId),
                 expiresAt);
@@ -122,7 +122,7 @@ final class ExportLinks {
         SharedQuery shared = link.shared;
         InputStream stream;
         try {
-            stream = warehouse.export(shared.warehouseId, link.format, () -> queries.letGo(shared));
+            stream = results.export(shared.warehouseId, link.format, () -> queries.letGo(shared));
         } catch (WarehouseException e) {
             stream = null;
         }

@@ -18,6 +18,7 @@ import io.warehouseapi.question.QuestionException;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
+import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public class QueryService {
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
 
     private final Warehouse warehouse;
+    private final Results results;
     private final Duration statementTimeout;
     private final Duration resultRetention;
     private final ApiMetrics metrics;
@@ -71,17 +73,18 @@ public class QueryService {
                         int maxPerOwner, ApiMetrics metrics, ScheduledExecutorService pollTimer, SignedIds ids,
                         Duration resumeGrace, Clock clock) {
         this.warehouse = warehouse;
+        this.results = warehouse.results();
         this.statementTimeout = statementTimeout;
         this.resultRetention = resultRetention;
         this.maxPerOwner = maxPerOwner;
         this.metrics = metrics;
         this.ids = ids;
         this.clock = clock;
-        this.queries = new SharedQueries(warehouse, statementTimeout, clock);
+        this.queries = new SharedQueries(warehouse, results, statementTimeout, clock);
         this.handles = new QueryIds(queries, clock, resultRetention, resumeGrace, pollTimer);
         this.polling = new Polling(handles, warehouse, pollTimer, metrics);
         this.adoption = new Adoption(warehouse, queries, handles, ids, clock, metrics);
-        this.links = new ExportLinks(warehouse, queries, adoption, ids, clock, metrics);
+        this.links = new ExportLinks(results, queries, adoption, ids, clock, metrics);
         this.shutdown = new ShutdownHandOff(warehouse, queries, handles);
         metrics.gauge("warehouse_api_queries_in_flight", "Warehouse queries submitted and not yet ended",
                 this::inFlight);
@@ -196,7 +199,7 @@ public class QueryService {
         }
         metrics.runView(how.meter);
         if (how == How.REUSED) {
-            warehouse.reused(shared.warehouseId);
+            results.reused(shared.warehouseId);
         }
         // an id outlives the result it names on every replica: the longest its query may run, then the retention
         Instant expiresAt = asked.plus(statementTimeout).plus(resultRetention);
@@ -267,7 +270,7 @@ public class QueryService {
         SharedQuery shared = requireSucceeded(handle);
         Page page;
         try {
-            page = warehouse.readPage(shared.warehouseId, offset, pageSize);
+            page = results.readPage(shared.warehouseId, offset, pageSize);
         } catch (WarehouseException e) {
             throw Failures.refused(e, handle.id);
         }
@@ -298,7 +301,7 @@ public class QueryService {
         SharedQuery shared = requireSucceeded(handle);
         boolean stored;
         try {
-            stored = warehouse.result(shared.warehouseId) != null;
+            stored = results.result(shared.warehouseId) != null;
         } catch (WarehouseException e) {
             throw Failures.refused(e, handle.id);
         }
@@ -412,7 +415,7 @@ public class QueryService {
         links.sweep(now);
         queries.sweep(now);
         // shared results outlive every id that can name them (a reused one is kept as long as its newest id)
-        warehouse.sweep(statementTimeout.plus(resultRetention));
+        results.sweep(statementTimeout.plus(resultRetention));
         if (evicted > 0) {
             LOG.info("Evicted {} query ids older than {}", evicted, resultRetention);
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.StoredResult;
+import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ final class SharedQueries {
     private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
 
     private final Warehouse warehouse;
+    private final Results results;
     private final Duration statementTimeout;
     private final Clock clock;
     /** The shared query that answers each question now: in flight, or finished and perhaps reusable. */
@@ -37,8 +39,9 @@ final class SharedQueries {
     /** Set at shutdown when the warehouse runs queries on without this process: none is cancelled from then on. */
     private volatile boolean handingOff;
 
-    SharedQueries(Warehouse warehouse, Duration statementTimeout, Clock clock) {
+    SharedQueries(Warehouse warehouse, Results results, Duration statementTimeout, Clock clock) {
         this.warehouse = warehouse;
+        this.results = results;
         this.statementTimeout = statementTimeout;
         this.clock = clock;
     }
@@ -104,7 +107,7 @@ final class SharedQueries {
             state = QueryState.CANCELLED;
         }
         if (state.isFinished()) {
-            StoredResult result = state == QueryState.SUCCESS ? warehouse.result(shared.warehouseId) : null;
+            StoredResult result = state == QueryState.SUCCESS ? results.result(shared.warehouseId) : null;
             shared.finish(state, status == null ? null : status.errorMessage(), result, clock.instant());
             if (state != QueryState.SUCCESS) {
                 // a failed or cancelled query answers nobody who asks later

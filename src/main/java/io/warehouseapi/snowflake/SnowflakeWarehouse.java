@@ -1,5 +1,6 @@
 package io.warehouseapi.snowflake;
 
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +28,8 @@ import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ClientErrors;
+import io.warehouseapi.warehouse.Results;
+import io.warehouseapi.warehouse.StoredResults;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
@@ -61,6 +64,10 @@ public class SnowflakeWarehouse implements Warehouse {
     private final WarehouseStatements statements;
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
     private final ViewCatalog catalog;
+    /** The results copied into the store. */
+    private final StoredResults local;
+    /** Those, and the results too large to copy, read from Snowflake a page at a time. */
+    private final Results results;
 
     /**
      * @param statements the plain-SQL statements (catalog, cancel, RESULT_SCAN), sent through the routes'
@@ -79,6 +86,23 @@ public class SnowflakeWarehouse implements Warehouse {
                 view -> view,
                 view -> Identifiers.qualified(database, schema, view));
         this.maxLocalRows = maxLocalRows;
+        this.local = new StoredResults(store, this::copied, null);
+        this.results = new Results() {
+            @Override
+            public StoredResult result(String queryId) {
+                return local.result(queryId);
+            }
+
+            @Override
+            public Page readPage(String queryId, long offset, int pageSize) {
+                return SnowflakeWarehouse.this.readPage(queryId, offset, pageSize);
+            }
+
+            @Override
+            public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+                return local.export(queryId, format, onClose);
+            }
+        };
     }
 
     @Override
@@ -236,14 +260,27 @@ public class SnowflakeWarehouse implements Warehouse {
     }
 
     @Override
-    public Page readPage(String queryId, long offset, int pageSize) {
+    public Results results() {
+        return results;
+    }
+
+    /** Whether a query succeeded and its result was copied into the store. */
+    private boolean copied(String queryId) {
+        RemoteQuery query = queries.get(queryId);
+        return query != null && query.state == QueryState.SUCCESS && !query.fallback;
+    }
+
+    /**
+     * A page of a query that succeeded: from the store, or, for a result too large to copy, from Snowflake with
+     * RESULT_SCAN.
+     */
+    private Page readPage(String queryId, long offset, int pageSize) {
         RemoteQuery query = queries.get(queryId);
         if (query == null || query.state != QueryState.SUCCESS) {
             return null;
         }
         if (!query.fallback) {
-            StoredResult result = store.find(queryId);
-            return result == null ? null : store.readPage(result, offset, pageSize);
+            return local.readPage(queryId, offset, pageSize);
         }
         List<Object[]> rows = new ArrayList<>();
         if (offset < query.fallbackTotal) {
@@ -288,18 +325,6 @@ public class SnowflakeWarehouse implements Warehouse {
         } catch (RuntimeException e) {
             LOG.warn("Cannot cancel query {}: {}", queryId, firstLine(e));
         }
-    }
-
-    @Override
-    public StoredResult result(String queryId) {
-        RemoteQuery query = queries.get(queryId);
-        return query != null && query.state == QueryState.SUCCESS && !query.fallback ? store.find(queryId) : null;
-    }
-
-    @Override
-    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
-        StoredResult result = result(queryId);
-        return result == null ? null : store.openExport(result, format, onClose);
     }
 
     /**

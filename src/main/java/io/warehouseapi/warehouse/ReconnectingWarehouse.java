@@ -1,5 +1,7 @@
 package io.warehouseapi.warehouse;
 
+import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -33,6 +35,7 @@ public class ReconnectingWarehouse implements Warehouse {
     private final String kind;
     private final Opener opener;
     private volatile Warehouse delegate;
+    private final Results results = new CurrentResults();
     private String lastFailure;
 
     public ReconnectingWarehouse(String kind, Opener opener) {
@@ -140,11 +143,6 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
-    public java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose) {
-        return require().export(queryId, format, onClose);
-    }
-
-    @Override
     public String submit(Selection selection) {
         return require().submit(selection);
     }
@@ -175,14 +173,8 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
-    public StoredResult result(String queryId) {
-        Warehouse warehouse = delegate;
-        return warehouse == null ? null : warehouse.result(queryId);
-    }
-
-    @Override
-    public Page readPage(String queryId, long offset, int pageSize) {
-        return require().readPage(queryId, offset, pageSize);
+    public Results results() {
+        return results;
     }
 
     @Override
@@ -220,19 +212,39 @@ public class ReconnectingWarehouse implements Warehouse {
         }
     }
 
-    @Override
-    public void reused(String queryId) {
-        Warehouse warehouse = delegate;
-        if (warehouse != null) {
-            warehouse.reused(queryId);
-        }
-    }
+    /** The results of the warehouse open now: after a reconnect, its own store's (the embedded store is new). */
+    private final class CurrentResults implements Results {
 
-    @Override
-    public void sweep(java.time.Duration age) {
-        Warehouse warehouse = delegate;
-        if (warehouse != null) {
-            warehouse.sweep(age);
+        @Override
+        public StoredResult result(String queryId) {
+            Warehouse warehouse = delegate;
+            return warehouse == null ? null : warehouse.results().result(queryId);
+        }
+
+        @Override
+        public Page readPage(String queryId, long offset, int pageSize) {
+            return require().results().readPage(queryId, offset, pageSize);
+        }
+
+        @Override
+        public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+            return require().results().export(queryId, format, onClose);
+        }
+
+        @Override
+        public void reused(String queryId) {
+            Warehouse warehouse = delegate;
+            if (warehouse != null) {
+                warehouse.results().reused(queryId);
+            }
+        }
+
+        @Override
+        public void sweep(Duration age) {
+            Warehouse warehouse = delegate;
+            if (warehouse != null) {
+                warehouse.results().sweep(age);
+            }
         }
     }
 

@@ -5,16 +5,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 import io.warehouseapi.model.ExposedView;
-import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Selection;
-import io.warehouseapi.store.ExportFormat;
-import io.warehouseapi.store.Page;
-import io.warehouseapi.store.StoredResult;
 
 /**
  * The warehouse behind the API: what the routes need from it, whichever engine it is. An adapter runs a question's
- * SELECT asynchronously, reports its state, cancels it, and, once it succeeded, makes its
- * result readable page by page from the local result store.
+ * SELECT asynchronously, reports its state and cancels it; once it succeeded, its {@link Results} serve its result
+ * page by page.
  */
 public interface Warehouse {
 
@@ -75,14 +71,8 @@ public interface Warehouse {
     /** Asks the warehouse to stop a query; does nothing for a query that has already ended. */
     void cancel(String queryId);
 
-    /** The stored result of a query whose state is {@link QueryState#SUCCESS}, or {@code null}. */
-    StoredResult result(String queryId);
-
-    /**
-     * A page of a query whose state is {@link QueryState#SUCCESS}: from the local result store, or from wherever the
-     * adapter keeps a result the store could not take. {@code null} if there is no result.
-     */
-    Page readPage(String queryId, long offset, int pageSize);
+    /** The results of the queries this adapter ran that succeeded. */
+    Results results();
 
     /**
      * Connects again if the warehouse could not be reached, and reads the catalog again if its last call failed, so
@@ -93,13 +83,6 @@ public interface Warehouse {
             refreshViews(includePattern);
         }
     }
-
-    /**
-     * The whole stored result of a query whose state is {@link QueryState#SUCCESS}, as a stream of an export format
-     * read from the local result store; {@code null} if the store does not hold it. {@code onClose} runs once when the
-     * stream is closed.
-     */
-    java.io.InputStream export(String queryId, ExportFormat format, Runnable onClose);
 
     /**
      * Takes up a query that another replica started, by its warehouse id, so that this replica serves it: reads its
@@ -118,14 +101,6 @@ public interface Warehouse {
 
     /** The application is stopping: queries cancelled from now on are cancelled for that reason. */
     default void stopping() {
-    }
-
-    /** A finished result has answered another request: it is kept as long as the newest id that names it. */
-    default void reused(String queryId) {
-    }
-
-    /** Removes shared results not used for {@code age}: no id can name them any more. */
-    default void sweep(java.time.Duration age) {
     }
 
     /** Forgets a query: cancels it if it still runs and drops its stored result. */

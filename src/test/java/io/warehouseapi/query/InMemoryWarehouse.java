@@ -22,6 +22,7 @@ import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ViewCatalog;
+import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatus;
 
@@ -72,6 +73,40 @@ final class InMemoryWarehouse implements Warehouse {
     synchronized String queryId(int n) {
         return submittedIds.get(n);
     }
+
+    /** The results of the queries that succeeded: their pages hold the ids 1 to the row count. */
+    private final Results readable = new Results() {
+        @Override
+        public StoredResult result(String queryId) {
+            return results.get(queryId);
+        }
+
+        @Override
+        public Page readPage(String queryId, long offset, int pageSize) {
+            StoredResult result = results.get(queryId);
+            if (result == null) {
+                return null;
+            }
+            List<Object[]> rows = new ArrayList<>();
+            for (long id = offset + 1; id <= Math.min(result.totalRows(), offset + pageSize); id++) {
+                rows.add(new Object[] {id});
+            }
+            return Page.of(queryId, offset, pageSize, result.totalRows(), result.columns(), rows);
+        }
+
+        @Override
+        public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+            if (!results.containsKey(queryId)) {
+                return null;
+            }
+            return new ByteArrayInputStream("ID\n".getBytes(StandardCharsets.UTF_8)) {
+                @Override
+                public void close() {
+                    onClose.run();
+                }
+            };
+        }
+    };
 
     @Override
     public String kind() {
@@ -125,34 +160,8 @@ final class InMemoryWarehouse implements Warehouse {
     }
 
     @Override
-    public StoredResult result(String queryId) {
-        return results.get(queryId);
-    }
-
-    @Override
-    public Page readPage(String queryId, long offset, int pageSize) {
-        StoredResult result = results.get(queryId);
-        if (result == null) {
-            return null;
-        }
-        List<Object[]> rows = new ArrayList<>();
-        for (long id = offset + 1; id <= Math.min(result.totalRows(), offset + pageSize); id++) {
-            rows.add(new Object[] {id});
-        }
-        return Page.of(queryId, offset, pageSize, result.totalRows(), result.columns(), rows);
-    }
-
-    @Override
-    public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
-        if (!results.containsKey(queryId)) {
-            return null;
-        }
-        return new ByteArrayInputStream("ID\n".getBytes(StandardCharsets.UTF_8)) {
-            @Override
-            public void close() {
-                onClose.run();
-            }
-        };
+    public Results results() {
+        return readable;
     }
 
     @Override

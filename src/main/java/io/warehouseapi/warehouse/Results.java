@@ -1,0 +1,37 @@
+package io.warehouseapi.warehouse;
+
+import java.io.InputStream;
+import java.time.Duration;
+
+import io.warehouseapi.model.QueryState;
+import io.warehouseapi.store.ExportFormat;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.StoredResult;
+
+/**
+ * The results of a warehouse's queries that succeeded, as the query layer reads them: from the local result store, or
+ * from wherever an adapter keeps a result the store could not take. Apart from {@link Warehouse}, which runs the
+ * queries, so that what serves a result can change without touching what runs it.
+ */
+public interface Results {
+
+    /** The stored result of a query whose state is {@link QueryState#SUCCESS}, or {@code null}. */
+    StoredResult result(String queryId);
+
+    /** A page of a query whose state is {@link QueryState#SUCCESS}; {@code null} if there is no result. */
+    Page readPage(String queryId, long offset, int pageSize);
+
+    /**
+     * The whole stored result of a query whose state is {@link QueryState#SUCCESS}, as a stream of an export format;
+     * {@code null} if the store does not hold it. {@code onClose} runs once when the stream is closed.
+     */
+    InputStream export(String queryId, ExportFormat format, Runnable onClose);
+
+    /** A finished result has answered another request: it is kept as long as the newest id that names it. */
+    default void reused(String queryId) {
+    }
+
+    /** Removes shared results not used for {@code age}: no id can name them any more. */
+    default void sweep(Duration age) {
+    }
+}

@@ -1,0 +1,70 @@
+package io.warehouseapi.warehouse;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+import io.warehouseapi.store.ExportFormat;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.store.ResultStore;
+import io.warehouseapi.store.SharedResults;
+import io.warehouseapi.store.StoredResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The results an adapter copied into its local result store, readable once their query succeeded; with a directory
+ * shared between replicas ({@code results.shared-dir}), a result reused is kept there as long as its newest id.
+ */
+public final class StoredResults implements Results {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoredResults.class);
+
+    private final ResultStore store;
+    private final Predicate<String> succeeded;
+    private final SharedResults shared;
+
+    /**
+     * @param succeeded whether a query succeeded and its result is in the store
+     * @param shared    the directory shared between replicas, or {@code null}
+     */
+    public StoredResults(ResultStore store, Predicate<String> succeeded, SharedResults shared) {
+        this.store = store;
+        this.succeeded = succeeded;
+        this.shared = shared;
+    }
+
+    @Override
+    public StoredResult result(String queryId) {
+        return succeeded.test(queryId) ? store.find(queryId) : null;
+    }
+
+    @Override
+    public Page readPage(String queryId, long offset, int pageSize) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.readPage(result, offset, pageSize);
+    }
+
+    @Override
+    public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
+        StoredResult result = result(queryId);
+        return result == null ? null : store.openExport(result, format, onClose);
+    }
+
+    @Override
+    public void reused(String queryId) {
+        if (shared != null) {
+            shared.touch(queryId);
+        }
+    }
+
+    @Override
+    public void sweep(Duration age) {
+        if (shared != null) {
+            int removed = shared.sweep(age);
+            if (removed > 0) {
+                LOG.info("Removed {} files older than {} from the shared results directory", removed, age);
+            }
+        }
+    }
+}
