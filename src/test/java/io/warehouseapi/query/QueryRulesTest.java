@@ -9,13 +9,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warehouseapi.MutableClock;
 import io.warehouseapi.api.ApiRequest;
-import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.Owner;
 import io.warehouseapi.model.QueryState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.warehouseapi.query.Asking.about;
+import static io.warehouseapi.query.Asking.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +38,6 @@ class QueryRulesTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final QueryService queries = new QueryService(warehouse, TIMEOUT, RETENTION, 16,
             new ApiMetrics(new SimpleMeterRegistry()), timer, SignedIds.of(List.of()), Duration.ZERO, clock);
-    private final RequestParser parser = new RequestParser(1000, 65536);
 
     @AfterEach
     void stopTimer() {
@@ -51,26 +51,13 @@ class QueryRulesTest {
 
     private String runView(Owner owner, String connection, String extra) {
         return queries.submit(owner, connection,
-                parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"" + extra + "}"), WINDOW, "");
+                Asking.runView(extra), WINDOW, "");
     }
 
     /** Ends the n-th warehouse query with 10 rows and lets the query service see it through the id's poll. */
     private void succeed(int n, String queryId) {
         warehouse.succeed(warehouse.queryId(n), 10);
         assertThat(queries.poll(queryId).state()).isEqualTo(QueryState.SUCCESS);
-    }
-
-    private ApiRequest about(String action, String queryId, String extra) {
-        return parser.parse("{\"action\":\"" + action + "\",\"query_id\":\"" + queryId + "\"" + extra + "}");
-    }
-
-    private static QueryFailure.Kind failureOf(Runnable call) {
-        try {
-            call.run();
-        } catch (QueryFailure e) {
-            return e.kind();
-        }
-        return null;
     }
 
     @Test
@@ -95,8 +82,7 @@ class QueryRulesTest {
         assertThat(warehouse.submitted).as("reused within the minute").hasSize(1);
         runView("c3", ",\"fresh\":true");
         assertThat(warehouse.submitted).as("fresh asks the warehouse again").hasSize(2);
-        succeed(1, queries.submit(Owner.ofConnection("c4"), "c4", parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"}"),
-                WINDOW, ""));
+        succeed(1, queries.submit(Owner.ofConnection("c4"), "c4", Asking.runView(""), WINDOW, ""));
 
         clock.advance(Duration.ofSeconds(61));
         runView("c5", "");

@@ -11,14 +11,14 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warehouseapi.MutableClock;
-import io.warehouseapi.api.ApiRequest;
-import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.Owner;
 import io.warehouseapi.model.QueryState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.warehouseapi.query.Asking.about;
+import static io.warehouseapi.query.Asking.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +41,6 @@ class ReplicaRulesTest {
     private final SignedIds keys = SignedIds.of(List.of(key()));
     private final QueryService one = replica();
     private final QueryService two = replica();
-    private final RequestParser parser = new RequestParser(1000, 65536);
 
     ReplicaRulesTest() {
         warehouse.sharedByReplicas = true;
@@ -65,20 +64,7 @@ class ReplicaRulesTest {
 
     private String runView(QueryService replica, Owner owner, String connection, String extra) {
         return replica.submit(owner, connection,
-                parser.parse("{\"action\":\"run_view\",\"view_name\":\"trips\"" + extra + "}"), "0", "");
-    }
-
-    private ApiRequest about(String action, String queryId, String extra) {
-        return parser.parse("{\"action\":\"" + action + "\",\"query_id\":\"" + queryId + "\"" + extra + "}");
-    }
-
-    private static QueryFailure.Kind failureOf(Runnable call) {
-        try {
-            call.run();
-        } catch (QueryFailure e) {
-            return e.kind();
-        }
-        return null;
+                Asking.runView(extra), "0", "");
     }
 
     @Test
