@@ -87,7 +87,7 @@ class TracesTest extends ApiTestSupport {
         Set<String> names = trace.stream().map(OtlpReceiver.ReceivedSpan::name).collect(Collectors.toSet());
         // Camel names a step's span by its id and kind, and an endpoint's by its path
         assertThat(names).as("the run_view's trace").contains("vertx-websocket", "receive-request",
-                "submit-query-setProperty", "wait-and-poll-bean", "read-first-page-setBody", "send-reply");
+                "submit-query-bean", "wait-and-poll-bean", "read-first-page-bean", "send-reply");
         assertThat(trace).as("its hand-off to the run-view queue, and its wait there")
                 .filteredOn(span -> "seda".equals(span.attributes().get("url.scheme"))).hasSizeGreaterThanOrEqualTo(2);
         assertThat(trace).as("its submitted, running and results replies")

@@ -65,6 +65,8 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap));
         if (record) {
+            // Camel's routes run deep: the default 64 frames would cut off the API's own methods under them
+            command.add("-XX:FlightRecorderOptions=stackdepth=256");
             command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
         }
         command.addAll(List.of("-jar", jar.toString()));
