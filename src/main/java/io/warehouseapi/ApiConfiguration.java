@@ -27,6 +27,7 @@ import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.ops.GracefulShutdown;
 import io.warehouseapi.ops.Tracing;
 import io.warehouseapi.ops.WarehouseHealthCheck;
+import io.warehouseapi.query.ClientLimits;
 import io.warehouseapi.query.PollSchedule;
 import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.SignedIds;
@@ -296,10 +297,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
         startup(() -> {
-            queries.keepRunningPerPrincipal(maxQueriesPerPrincipal);
-            queries.keepFinishedIds(maxIdsPerClient);
-            queries.keepResults(maxResultsPerClient);
-            queries.keepExportLinks(maxLinksPerClient);
+            queries.limit(new ClientLimits(maxIdsPerClient, maxResultsPerClient, maxLinksPerClient,
+                    maxQueriesPerPrincipal));
             return queries;
         });
         registry.bind("queries", queries);

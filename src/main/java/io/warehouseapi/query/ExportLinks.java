@@ -39,7 +39,7 @@ final class ExportLinks {
     private final ApiMetrics metrics;
     /** Links by token, until they expire. */
     private final Map<String, Link> links = new ConcurrentHashMap<>();
-    private volatile int maxPerOwner = 100;
+    private volatile int maxPerOwner = ClientLimits.DEFAULTS.linksPerClient();
 
     ExportLinks(Results results, SharedQueries queries, Adoption adoption, SignedIds ids, Clock clock,
                 ApiMetrics metrics) {

@@ -38,8 +38,8 @@ final class QueryIds {
     private final Duration resumeGrace;
     private final ScheduledExecutorService timer;
     private volatile Predicate<String> connectionOpen = connection -> true;
-    private volatile int maxFinishedPerOwner = 1000;
-    private volatile int maxResultsPerOwner = 100;
+    private volatile int maxFinishedPerOwner = ClientLimits.DEFAULTS.idsPerClient();
+    private volatile int maxResultsPerOwner = ClientLimits.DEFAULTS.resultsPerClient();
 
     /**
      * @param retention   how long a finished id is kept ({@code results.retention})

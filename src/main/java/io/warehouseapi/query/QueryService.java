@@ -52,7 +52,7 @@ public class QueryService {
     private final Duration resultRetention;
     private final ApiMetrics metrics;
     private final int maxPerOwner;
-    private volatile int maxPerPrincipal = 32;
+    private volatile int maxPerPrincipal = ClientLimits.DEFAULTS.runningPerPrincipal();
     private final SignedIds ids;
     private final Clock clock;
     private final SharedQueries queries;
@@ -104,49 +104,12 @@ public class QueryService {
         handles.connectionsOpen(isOpen);
     }
 
-    /**
-     * How many finished query ids one client keeps readable at most ({@code results.max-ids-per-client}); the oldest
-     * are forgotten first. At least 1.
-     */
-    public void keepFinishedIds(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("results.max-ids-per-client must be at least 1, not " + max);
-        }
-        handles.keepFinished(max);
-    }
-
-    /**
-     * How many queries one principal may have running across its connections
-     * ({@code warehouse.max-queries-per-principal}); one more is refused. At least 1.
-     */
-    public void keepRunningPerPrincipal(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("warehouse.max-queries-per-principal must be at least 1, not " + max);
-        }
-        this.maxPerPrincipal = max;
-    }
-
-    /**
-     * How many distinct stored results one client's finished query ids may name at most
-     * ({@code results.max-results-per-client}); beyond that its oldest ids are forgotten first, and a result goes with
-     * the last id that holds it. At least 1.
-     */
-    public void keepResults(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("results.max-results-per-client must be at least 1, not " + max);
-        }
-        handles.keepResults(max);
-    }
-
-    /**
-     * How many unexpired export links one client may hold ({@code api.export.max-links-per-client}); one more is
-     * {@code TOO_MANY_REQUESTS}. At least 1.
-     */
-    public void keepExportLinks(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("api.export.max-links-per-client must be at least 1, not " + max);
-        }
-        links.keepPerOwner(max);
+    /** What one client may hold from now on (the settings, checked when the limits were made). */
+    public void limit(ClientLimits limits) {
+        handles.keepFinished(limits.idsPerClient());
+        handles.keepResults(limits.resultsPerClient());
+        links.keepPerOwner(limits.linksPerClient());
+        this.maxPerPrincipal = limits.runningPerPrincipal();
     }
 
     /**

@@ -109,7 +109,7 @@ class QueryRulesTest {
 
     @Test
     void a_client_keeps_its_newest_finished_ids_and_lets_the_oldest_go() {
-        queries.keepFinishedIds(2);
+        queries.limit(ClientLimits.DEFAULTS.withIdsPerClient(2));
         String[] ids = new String[3];
         for (int i = 0; i < 3; i++) {
             ids[i] = runView("c1", ",\"fresh\":true");
@@ -128,7 +128,7 @@ class QueryRulesTest {
 
     @Test
     void a_clients_finished_ids_name_at_most_its_results_and_reused_ones_count_once() {
-        queries.keepResults(2);
+        queries.limit(ClientLimits.DEFAULTS.withResultsPerClient(2));
         Owner c1 = Owner.ofConnection("c1");
         String[] fresh = new String[3];
         for (int i = 0; i < 3; i++) {
@@ -161,7 +161,7 @@ class QueryRulesTest {
 
     @Test
     void a_principal_runs_at_most_its_queries_across_its_connections_and_others_are_served() {
-        queries.keepRunningPerPrincipal(2);
+        queries.limit(ClientLimits.DEFAULTS.withRunningPerPrincipal(2));
         String first = runView(ANA, "c1", idsAbove(0));
         runView(ANA, "c2", idsAbove(1));
 
@@ -173,7 +173,7 @@ class QueryRulesTest {
 
     @Test
     void a_client_holds_at_most_its_export_links_until_they_expire() {
-        queries.keepExportLinks(1);
+        queries.limit(ClientLimits.DEFAULTS.withLinksPerClient(1));
         String id = runView("c1", "");
         succeed(0, id);
         ApiRequest export = about("export", id, ",\"format\":\"csv\"");
@@ -209,5 +209,17 @@ class QueryRulesTest {
         assertThat(warehouse.cancelled).isEmpty();
         queries.release("c2");
         assertThat(warehouse.cancelled).containsExactly(warehouse.queryId(0));
+    }
+
+    @Test
+    void a_limit_below_one_is_refused_naming_its_setting() {
+        assertThatThrownBy(() -> ClientLimits.DEFAULTS.withIdsPerClient(0))
+                .hasMessage("results.max-ids-per-client must be at least 1, not 0");
+        assertThatThrownBy(() -> ClientLimits.DEFAULTS.withResultsPerClient(-1))
+                .hasMessageContaining("results.max-results-per-client");
+        assertThatThrownBy(() -> ClientLimits.DEFAULTS.withLinksPerClient(0))
+                .hasMessageContaining("api.export.max-links-per-client");
+        assertThatThrownBy(() -> ClientLimits.DEFAULTS.withRunningPerPrincipal(0))
+                .hasMessageContaining("warehouse.max-queries-per-principal");
     }
 }
