@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A flood from one principal: 20,000 run_views of a view whose result is reused, a few in flight at a time on one
  * connection. Every request is answered (its results, or an error reply naming a limit), the query ids the principal
- * holds stay within results.max-ids-per-client (its oldest forgotten first; being signed, one stays valid while its
- * result is stored, and is taken up again if used), the reused result is stored once, and another principal is served
- * as before while the flood goes on.
+ * holds stay within results.max-ids-per-client and the few in flight (its oldest forgotten first; being signed, one
+ * stays valid while its result is stored, and is taken up again if used), the reused result is stored once, and
+ * another principal is served as before while the flood goes on.
  */
 class ReusedRunViewFloodTest extends ApiTestSupport {
 
@@ -84,9 +84,11 @@ class ReusedRunViewFloodTest extends ApiTestSupport {
                     .as("run_views answered with results").isGreaterThan(REQUESTS / 2);
 
             String metrics = metrics();
-            // alice's newest ids, bob's one and nothing else: the flood's older ids are forgotten as it goes
+            // alice's newest ids, bob's one and nothing else: the flood's older ids are forgotten as it goes. The bound
+            // counts finished ids as each new one is issued, so the last few, issued while up to IN_FLIGHT others were
+            // still being answered, may each have left one more behind
             assertThat(OperationsTest.value(metrics, "warehouse_api_query_ids"))
-                    .isLessThanOrEqualTo(MAX_IDS + 1);
+                    .isLessThanOrEqualTo(MAX_IDS + IN_FLIGHT + 1);
             // one stored result reused by every run_view of alice's, and bob's own
             assertThat(OperationsTest.value(metrics, "warehouse_api_store_results")).isLessThanOrEqualTo(2);
             assertThat(alice.request("{\"action\":\"fetch_results\",\"query_id\":\"" + newest + "\"}")
