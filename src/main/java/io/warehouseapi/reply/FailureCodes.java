@@ -1,5 +1,6 @@
 package io.warehouseapi.reply;
 
+import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ErrorCode;
 import io.warehouseapi.query.QueryFailure;
 
@@ -7,6 +8,11 @@ import io.warehouseapi.query.QueryFailure;
 final class FailureCodes {
 
     private FailureCodes() {
+    }
+
+    /** A failure of the query layer as the protocol's error: the code of its kind, its message and ids. */
+    static ApiException asProtocolError(QueryFailure failure) {
+        return new ApiException(codeOf(failure.kind()), failure.getMessage(), failure.queryId(), failure.requestId());
     }
 
     static ErrorCode codeOf(QueryFailure.Kind kind) {

@@ -166,7 +166,10 @@ public class Replies {
         String failedQuery = queryId;
         String requestId = request == null ? null : request.requestId();
         ApiException api = cause(failure, ApiException.class);
-        QueryFailure query = cause(failure, QueryFailure.class);
+        if (api == null) {
+            QueryFailure query = cause(failure, QueryFailure.class);
+            api = query == null ? null : FailureCodes.asProtocolError(query);
+        }
         if (api != null) {
             code = api.getCode();
             message = api.getMessage();
@@ -175,15 +178,6 @@ public class Replies {
             }
             if (api.getRequestId() != null) {
                 requestId = api.getRequestId();
-            }
-        } else if (query != null) {
-            code = FailureCodes.codeOf(query.kind());
-            message = query.getMessage();
-            if (query.queryId() != null) {
-                failedQuery = query.queryId();
-            }
-            if (query.requestId() != null) {
-                requestId = query.requestId();
             }
         } else {
             code = ErrorCode.INTERNAL;
