@@ -133,6 +133,44 @@ class QueryLifecycleTest extends ApiTestSupport {
     }
 
     @Test
+    void a_cancel_at_any_moment_after_the_submit_stops_the_query_in_the_engine() throws InterruptedException {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 0);
+        try (WsClient client = connect()) {
+            // at once, and at moments around the engine taking the statement up: a cancel must never be lost
+            for (int i = 0; i < 30; i++) {
+                client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"fresh\":true,"
+                            + "\"request_id\":\"run-" + i + "\"}");
+                client.next("submitted");
+                String queryId = client.next("running").path("query_id").asText();
+                Thread.sleep(i % 6);
+                client.send("{\"action\":\"cancel\",\"query_id\":\"" + queryId + "\"}");
+                java.util.Set<String> types = new java.util.HashSet<>();
+                types.add(client.next().path("type").asText());
+                types.add(client.next().path("type").asText());
+                assertThat(types).containsExactlyInAnyOrder("cancelled", "error");
+                await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 0);
+            }
+        }
+    }
+
+    @Test
+    void a_query_given_up_as_soon_as_it_is_submitted_never_runs_on() {
+        Warehouse warehouse = bean("warehouse", Warehouse.class);
+        QueryService queries = bean("queries", QueryService.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> warehouse.runningStatements() == 0);
+        RequestParser parser = new RequestParser(1000, 65536);
+        // each is cancelled in the warehouse right after its submit, at whatever point the engine has reached
+        for (int i = 0; i < 300; i++) {
+            String gone = "a-closed-connection-" + i;
+            queries.submit(Owner.ofConnection(gone), gone, parser.parse(
+                    "{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"fresh\":true}"), "PT0S", "");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> warehouse.runningStatements() == 0
+                                                            && queries.inFlight() == 0);
+    }
+
+    @Test
     void clients_that_close_right_after_a_run_view_leave_no_query_behind() {
         Warehouse warehouse = bean("warehouse", Warehouse.class);
         QueryService queries = bean("queries", QueryService.class);

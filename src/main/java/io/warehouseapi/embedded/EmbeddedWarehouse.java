@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public class EmbeddedWarehouse implements Warehouse {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
+    private static final long INTERRUPT_EVERY_MS = 50;
+    private static final int MAX_INTERRUPTS = 1200;
 
     private final DataSource dataSource;
     private final ResultStore store;
@@ -124,6 +127,7 @@ public class EmbeddedWarehouse implements Warehouse {
     private void run(Execution execution) {
         synchronized (execution) {
             if (execution.state != QueryState.QUEUED) {
+                execution.stopped.complete(null);
                 publish(execution, execution.state, execution.error, null, null);
                 return;
             }
@@ -134,9 +138,12 @@ public class EmbeddedWarehouse implements Warehouse {
         Path written = null;
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
-            execution.statement = statement;
-            if (execution.state == QueryState.CANCELLED) {
-                return;
+            synchronized (execution) {
+                // under the lock that cancel() takes: either it sees this statement, or this run sees its state
+                if (execution.state == QueryState.CANCELLED) {
+                    return;
+                }
+                execution.statement = statement;
             }
             List<Object> parameters = execution.select.parameters();
             for (int i = 0; i < parameters.size(); i++) {
@@ -188,6 +195,7 @@ public class EmbeddedWarehouse implements Warehouse {
         } finally {
             execution.statement = null;
             running.decrementAndGet();
+            execution.stopped.complete(null);
             publish(execution, execution.state, execution.error, null, null);
             execution.ended.complete(null);
         }
@@ -323,13 +331,13 @@ public class EmbeddedWarehouse implements Warehouse {
         if (execution == null) {
             return;
         }
-        Statement statement;
+        boolean wasRunning;
         synchronized (execution) {
             if (execution.state.isFinished()) {
                 return;
             }
+            wasRunning = execution.state == QueryState.RUNNING;
             execution.state = QueryState.CANCELLED;
-            statement = execution.statement;
         }
         Future<?> future = execution.future;
         if (future != null && future.cancel(false)) {
@@ -337,13 +345,36 @@ public class EmbeddedWarehouse implements Warehouse {
             publish(execution, QueryState.CANCELLED, null, null, null);
         }
         execution.ended.complete(null);
+        if (wasRunning && !execution.remote) {
+            interruptUntilStopped(execution, 0);
+        }
+    }
+
+    /**
+     * Interrupts a running statement until its run has stopped. One interrupt is not enough: the engine ignores one
+     * that comes before the statement has started executing (DuckDB's {@code cancel} does nothing then), and a run
+     * may be between taking its statement and executing it; so the interrupt is repeated, off the caller's thread,
+     * every {@link #INTERRUPT_EVERY_MS} ms, at most {@link #MAX_INTERRUPTS} times.
+     */
+    private void interruptUntilStopped(Execution execution, int attempt) {
+        if (execution.stopped.isDone()) {
+            return;
+        }
+        if (attempt >= MAX_INTERRUPTS) {
+            LOG.warn("query={}: still running {} ms after it was cancelled", execution.queryId,
+                    (long) MAX_INTERRUPTS * INTERRUPT_EVERY_MS);
+            return;
+        }
+        Statement statement = execution.statement;
         if (statement != null) {
             try {
                 statement.cancel();
             } catch (SQLException e) {
-                LOG.debug("Cancelling query {}: {}", queryId, e.getMessage());
+                LOG.debug("Cancelling query {}: {}", execution.queryId, e.getMessage());
             }
         }
+        CompletableFuture.delayedExecutor(INTERRUPT_EVERY_MS, TimeUnit.MILLISECONDS)
+                .execute(() -> interruptUntilStopped(execution, attempt + 1));
     }
 
     @Override
@@ -369,6 +400,8 @@ public class EmbeddedWarehouse implements Warehouse {
         String error;
         volatile Statement statement;
         volatile Future<?> future;
+        /** Completed once its run has left the engine (never, if it never ran). */
+        final CompletableFuture<Void> stopped = new CompletableFuture<>();
         /** Completed once the state is final: by the run's end, or at once by a cancel. */
         final CompletableFuture<Void> ended = new CompletableFuture<>();
 
