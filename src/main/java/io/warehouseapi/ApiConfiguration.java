@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.warehouseapi.api.RequestParser;
+import io.warehouseapi.access.AccessControl;
 import io.warehouseapi.auth.AuthSettings;
 import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.FailedAttempts;
@@ -108,6 +109,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private int workerThreads;
     @PropertyInject("api.max-outbound-bytes")
     private long maxOutboundBytes;
+    @PropertyInject(value = "api.access.policies-file", defaultValue = "")
+    private String policiesFile;
     @PropertyInject("api.auth.timeout")
     private String authTimeout;
     @PropertyInject("api.auth.close-grace")
@@ -226,9 +229,10 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         Authenticator authenticator = AuthSettings.authenticator(context.getPropertiesComponent());
         FailedAttempts failedAttempts = new FailedAttempts(Clock.systemUTC(), authFailuresFree,
                 Duration.parse(authFailuresFirstWait), Duration.parse(authFailuresMaxWait), 100_000);
-        registry.bind("sessions", new Sessions(authenticator, connections, failedAttempts,
+        Sessions sessions = new Sessions(authenticator, connections, failedAttempts,
                 Duration.parse(authTimeout), Duration.parse(authCloseGrace),
-                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sessions")));
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sessions"));
+        registry.bind("sessions", sessions);
         if (authenticator == null) {
             exposure.requireOptInWithoutAuthentication(anonymousBeyondLoopback);
         } else {
@@ -290,6 +294,13 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         warehouse.connect();
         context.addStartupListener(warehouse.catalogAtStart());
         registry.bind("warehouse", warehouse);
+        AccessControl access = new AccessControl(policiesFile.isBlank() ? null : Path.of(policiesFile),
+                sessions::claims, warehouse::views);
+        access.start();
+        sessions.scopedBy(access::scopeKey);
+        // after the catalog's first reading: the policies' names are checked against it
+        context.addStartupListener(access.catalogAtStart());
+        registry.bind("access", access);
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse, connections));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,

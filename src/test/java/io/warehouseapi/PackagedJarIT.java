@@ -63,6 +63,30 @@ class PackagedJarIT {
     }
 
     @Test
+    void an_access_policies_file_naming_a_view_the_api_does_not_expose_stops_the_start() throws Exception {
+        Path jar = Path.of("target", "warehouse-api.jar").toAbsolutePath();
+        Path work = Files.createDirectories(Path.of("target", "it-policies").toAbsolutePath());
+        Path policies = work.resolve("policies.yaml");
+        Files.writeString(policies, "roles:\n  partner:\n    views:\n      NO_SUCH_VW: {}\n");
+        Path log = work.resolve("app.log");
+        int port = AvailablePortFinder.getNextAvailable();
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of(
+                "CAMEL_SERVER_PORT", Integer.toString(port),
+                "WAREHOUSE_EMBEDDED_SAMPLE_TRIPS", "2000",
+                "API_AUTH_MODE", "token",
+                "API_AUTH_TOKENS", "pat:a-key-of-at-least-22-characters",
+                "API_ACCESS_POLICIES_FILE", policies.toString()));
+        process = builder.start();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("stopped by itself; see " + log).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(Files.readString(log)).contains("api.access.policies-file")
+                .contains("NO_SUCH_VW names a view the API does not expose");
+    }
+
+    @Test
     void sigterm_mid_query_cancels_it_closes_connections_with_1001_and_exits_0() throws Exception {
         Path jar = Path.of("target", "warehouse-api.jar").toAbsolutePath();
         Path work = Files.createDirectories(Path.of("target", "it-sigterm").toAbsolutePath());

@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -37,6 +39,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * the principal. A token signed with another algorithm, {@code none} included, is refused.
  */
 public class JwtAuthenticator implements Authenticator {
+
+    private static final ObjectMapper CLAIMS = new ObjectMapper();
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
@@ -117,7 +121,9 @@ public class JwtAuthenticator implements Authenticator {
             throw new AuthenticationException("The token has no usable subject.");
         }
         Date expiry = claims.getExpirationTime();
-        return new Principal(subject, expiry == null ? null : Instant.ofEpochMilli(expiry.getTime()));
+        // the claims are its security context: what the access policies read
+        ObjectNode context = CLAIMS.valueToTree(claims.toJSONObject());
+        return new Principal(subject, expiry == null ? null : Instant.ofEpochMilli(expiry.getTime()), context);
     }
 
     @Override

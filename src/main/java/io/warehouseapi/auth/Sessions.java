@@ -7,7 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.warehouseapi.api.ApiException;
 import io.warehouseapi.api.ApiRequest;
 import io.warehouseapi.api.ErrorCode;
@@ -38,6 +41,7 @@ public class Sessions {
     private final Duration closeGrace;
     private final ScheduledExecutorService timer;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private volatile Function<JsonNode, String> scopeKeys = claims -> "";
 
     /** @param authenticator {@code null} for {@code api.auth.mode=none} */
     public Sessions(Authenticator authenticator, Connections connections, FailedAttempts failures,
@@ -48,6 +52,14 @@ public class Sessions {
         this.signInTimeout = signInTimeout;
         this.closeGrace = closeGrace;
         this.timer = timer;
+    }
+
+    /**
+     * What a principal's scope is named by in the owner of its ids ({@code AccessControl.scopeKey}): its ids open only
+     * while the access policies grant it the same.
+     */
+    public void scopedBy(Function<JsonNode, String> keys) {
+        this.scopeKeys = keys;
     }
 
     public boolean isRequired() {
@@ -93,7 +105,17 @@ public class Sessions {
             session.principal = null;
             throw refuse(connection, "The credential has expired; connect again with a new one.");
         }
-        return Owner.ofPrincipal(principal.name());
+        return Owner.ofPrincipal(principal.name(), scopeKeys.apply(principal.claims()));
+    }
+
+    /**
+     * The security context of a connection's principal (its claims), for the access policies; an empty one when the
+     * connection has not signed in or authentication is off.
+     */
+    public JsonNode claims(String connection) {
+        Session session = authenticator == null ? null : sessions.get(connection);
+        Principal principal = session == null ? null : session.principal;
+        return principal == null ? JsonNodeFactory.instance.objectNode() : principal.claims();
     }
 
     /**

@@ -9,12 +9,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * API keys ({@code api.auth.mode=token}). Each key is listed as {@code principal:sha256:<64 hex digits>} (the SHA-256
  * of the key, as {@code printf %s "$KEY" | sha256sum} prints it) or, where the list itself is a secret such as an
  * environment variable or a vault entry, as {@code principal:<key>}. Only the hashes are kept. A presented key is
  * hashed and compared with every listed hash in constant time, so neither the time taken nor an early exit tells an
- * attacker how much of a key was right or which entry matched.
+ * attacker how much of a key was right or which entry matched. An entry may be followed, on its own line, by a JSON
+ * object of attributes: its principal's security context, which the access policies read as a JWT's claims.
  */
 public class TokenAuthenticator implements Authenticator {
 
@@ -23,9 +30,11 @@ public class TokenAuthenticator implements Authenticator {
     private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Pattern HASH = Pattern.compile("sha256:[0-9a-fA-F]{64}");
 
+    private static final ObjectMapper ATTRIBUTES = new ObjectMapper();
+
     private final List<Entry> entries;
 
-    private record Entry(String principal, byte[] hash) {
+    private record Entry(String principal, byte[] hash, ObjectNode attributes) {
     }
 
     private TokenAuthenticator(List<Entry> entries) {
@@ -42,11 +51,8 @@ public class TokenAuthenticator implements Authenticator {
         List<Entry> entries = new ArrayList<>();
         int number = 0;
         for (String list : lists) {
-            for (String line : list.split("[\\r\\n,]+")) {
-                String entry = line.strip();
-                if (entry.isEmpty() || entry.startsWith("#")) {
-                    continue;
-                }
+            for (String[] listed : entries(list)) {
+                String entry = listed[0];
                 number++;
                 int colon = entry.indexOf(':');
                 if (colon <= 0) {
@@ -68,13 +74,57 @@ public class TokenAuthenticator implements Authenticator {
                     throw new IllegalArgumentException(source + ": the key of principal '" + principal + "' is shorter than "
                                                        + MIN_KEY_LENGTH + " characters");
                 }
-                entries.add(new Entry(principal, hash));
+                entries.add(new Entry(principal, hash, attributes(listed[1], source, number)));
             }
         }
         if (entries.isEmpty()) {
             throw new IllegalArgumentException(source + ": no keys are listed");
         }
         return new TokenAuthenticator(entries);
+    }
+
+    /**
+     * The entries of one list: one per line, or several on a line separated by commas; a line whose entry is followed
+     * by a JSON object ({@code alice:sha256:<hex> {"roles":["partner"],"stations":[72]}}) holds that one entry and
+     * its attributes. Each entry as {key, attributes or null}.
+     */
+    private static List<String[]> entries(String list) {
+        List<String[]> entries = new ArrayList<>();
+        for (String line : list.split("[\\r\\n]+")) {
+            String stripped = line.strip();
+            if (stripped.isEmpty() || stripped.startsWith("#")) {
+                continue;
+            }
+            int brace = stripped.indexOf('{');
+            if (brace > 0) {
+                entries.add(new String[] {stripped.substring(0, brace).strip(), stripped.substring(brace)});
+                continue;
+            }
+            for (String entry : stripped.split(",")) {
+                if (!entry.isBlank()) {
+                    entries.add(new String[] {entry.strip(), null});
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** An entry's attributes, its principal's security context: a JSON object of claims. */
+    private static ObjectNode attributes(String json, String source, int number) {
+        if (json == null) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        JsonNode parsed;
+        try {
+            parsed = ATTRIBUTES.readTree(json);
+        } catch (JsonProcessingException e) {
+            parsed = null;
+        }
+        if (parsed == null || !parsed.isObject()) {
+            throw new IllegalArgumentException(source + ": the attributes of entry " + number
+                                               + " are not a JSON object");
+        }
+        return (ObjectNode) parsed;
     }
 
     @Override
@@ -93,7 +143,7 @@ public class TokenAuthenticator implements Authenticator {
         if (match == null) {
             throw new AuthenticationException("The API key is not valid.");
         }
-        return new Principal(match.principal, null);
+        return new Principal(match.principal, null, match.attributes.deepCopy());
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.Owner;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.QuestionException;
+import io.warehouseapi.question.Scope;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
 import io.warehouseapi.store.Page;
@@ -122,19 +123,33 @@ public class QueryService {
      * @param perView     {@code results.reuse-window.views}, likewise
      */
     public String submit(Owner owner, String connection, ApiRequest request, String reuseWindow, String perView) {
+        return submit(owner, connection, request, Scope.EVERYTHING, reuseWindow, perView);
+    }
+
+    /**
+     * Answers a {@code run_view} within what a scope grants: a view it does not grant does not exist, a column it does
+     * not grant is unknown, and its rows filter is ANDed with the client's; identical narrowed questions share.
+     */
+    public String submit(Owner owner, String connection, ApiRequest request, Scope scope, String reuseWindow,
+                         String perView) {
         try {
-            return start(owner, connection, request, reuseWindow, perView);
+            return start(owner, connection, request, scope, reuseWindow, perView);
         } catch (WarehouseException e) {
             throw Failures.refused(e, null);
         }
     }
 
-    private String start(Owner owner, String connection, ApiRequest request, String reuseWindow, String perView) {
+    private String start(Owner owner, String connection, ApiRequest request, Scope scope, String reuseWindow,
+                         String perView) {
         if (!warehouse.isAvailable()) {
             throw Failures.unavailable(null);
         }
         ReusePolicy policy = queries.reusePolicy(reuseWindow, perView);
         ExposedView view = findView(request.viewName());
+        Scope.Access access = scope.of(view);
+        if (access == null) {
+            throw Failures.noSuchView();
+        }
         long running = handles.runningOn(connection, owner);
         if (running >= maxPerOwner) {
             throw Failures.tooManyRunning(running);
@@ -147,7 +162,7 @@ public class QueryService {
         }
         Selection selection;
         try {
-            selection = request.ask().resolve(view);
+            selection = access.narrow(request.ask().resolve(access.visible()));
         } catch (QuestionException e) {
             throw Failures.badQuestion(e.getMessage(), request.requestId());
         }
@@ -185,11 +200,28 @@ public class QueryService {
 
     /** The exposed views, for {@code list_views}. */
     public List<ExposedView> views() {
+        return views(Scope.EVERYTHING);
+    }
+
+    /** The exposed views a scope grants, each with only its granted columns, for {@code list_views}. */
+    public List<ExposedView> views(Scope scope) {
+        List<ExposedView> all;
         try {
-            return warehouse.views();
+            all = warehouse.views();
         } catch (WarehouseException e) {
             throw Failures.refused(e, null);
         }
+        if (scope == Scope.EVERYTHING) {
+            return all;
+        }
+        List<ExposedView> visible = new java.util.ArrayList<>();
+        for (ExposedView view : all) {
+            Scope.Access access = scope.of(view);
+            if (access != null) {
+                visible.add(access.visible());
+            }
+        }
+        return visible;
     }
 
     /** One poll of a query that a {@code run_view} started, enforcing the statement timeout. */

@@ -2,6 +2,7 @@ package io.warehouseapi.auth;
 
 import java.security.KeyPair;
 import java.time.Instant;
+import java.util.List;
 import java.util.Base64;
 
 import io.warehouseapi.snowflake.TestKeys;
@@ -36,6 +37,16 @@ class JwtAuthenticatorTest {
     private static String pem() {
         return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    @Test
+    void the_tokens_claims_are_its_principals_security_context() throws Exception {
+        Principal principal = hs().authenticate(Jwts.hs256(Jwts.claims("pat", SOON).claim("roles", List.of("partner"))
+                .claim("stations", List.of(101, 102)).build(), Jwts.HS_SECRET));
+        assertThat(principal.claim("roles").get(0).asText()).isEqualTo("partner");
+        assertThat(principal.claim("stations").get(1).asInt()).isEqualTo(102);
+        assertThat(principal.claim("sub").asText()).isEqualTo("pat");
+        assertThat(principal.claim("missing")).isNull();
     }
 
     @Test

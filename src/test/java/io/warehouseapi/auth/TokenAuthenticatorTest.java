@@ -27,6 +27,21 @@ class TokenAuthenticatorTest {
     }
 
     @Test
+    void an_entry_alone_on_its_line_may_carry_its_principals_attributes() throws Exception {
+        TokenAuthenticator tokens = TokenAuthenticator.parse(List.of(
+                "pat:" + KEY + " {\"roles\":[\"partner\"],\"stations\":[101,102]}\n"
+                + "bob:plain-key-with-enough-chars,carol:another-plain-key-long-enough"), "test");
+        assertThat(tokens.size()).isEqualTo(3);
+        Principal pat = tokens.authenticate(KEY);
+        assertThat(pat.name()).isEqualTo("pat");
+        assertThat(pat.claim("roles").get(0).asText()).isEqualTo("partner");
+        assertThat(pat.claim("stations").size()).isEqualTo(2);
+        assertThat(tokens.authenticate("plain-key-with-enough-chars").claims().isEmpty()).isTrue();
+        assertThatThrownBy(() -> TokenAuthenticator.parse(List.of("pat:" + KEY + " {roles: partner}"), "api.auth.tokens"))
+                .hasMessageContaining("attributes of entry 1 are not a JSON object").hasMessageNotContaining(KEY);
+    }
+
+    @Test
     void bad_lists_are_refused_without_repeating_a_key() {
         assertThatThrownBy(() -> TokenAuthenticator.parse(List.of("# nothing"), "api.auth.tokens"))
                 .hasMessageContaining("no keys");
