@@ -13,8 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
-import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.access.AccessControl;
+import io.warehouseapi.api.RequestParser;
 import io.warehouseapi.auth.AuthSettings;
 import io.warehouseapi.auth.Authenticator;
 import io.warehouseapi.auth.FailedAttempts;
@@ -48,6 +48,7 @@ import io.warehouseapi.transport.OriginPolicy;
 import io.warehouseapi.transport.RequestLimits;
 import io.warehouseapi.transport.SharedServerWebsocketComponent;
 import io.warehouseapi.warehouse.CurrentDataSource;
+import io.warehouseapi.warehouse.FairExecutor;
 import io.warehouseapi.warehouse.ReconnectingWarehouse;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseStatements;
@@ -266,6 +267,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         queryThreads.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         ExecutorService executor = context.getExecutorServiceManager().newThreadPool(this, "warehouse-query",
                 queryThreads);
+        // the embedded engine's queries queue here, each tenant served in turn
+        FairExecutor embeddedQueries = new FairExecutor(maxConcurrentQueries, maxQueuedQueries, "embedded-query");
+        closeOnStop(context, embeddedQueries);
 
         // the plain-SQL warehouse statements run as the routes' jdbc: steps, on the pool of the warehouse open now
         registry.bind("sqlFiles", new SqlFiles());
@@ -289,7 +293,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                     () -> openSnowflake(context, settings, statements, store, executor));
         } else {
             warehouse = new ReconnectingWarehouse("embedded",
-                    () -> openEmbedded(context, statements, executor, metrics));
+                    () -> openEmbedded(context, statements, embeddedQueries, metrics));
         }
         warehouse.connect();
         context.addStartupListener(warehouse.catalogAtStart());
@@ -353,7 +357,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         }
     }
 
-    private Warehouse openEmbedded(CamelContext context, WarehouseStatements statements, ExecutorService executor,
+    private Warehouse openEmbedded(CamelContext context, WarehouseStatements statements, FairExecutor executor,
                                    ApiMetrics metrics) throws Exception {
         EmbeddedDatabase database = embeddedPath == null || embeddedPath.isBlank()
                 ? EmbeddedDatabase.sample(Path.of(samplePath))

@@ -35,7 +35,11 @@ import io.warehouseapi.question.Scope;
 public final class AccessPolicies {
 
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Set<String> TOP_KEYS = Set.of("roles_claim", "roles");
+    private static final Set<String> TOP_KEYS = Set.of("roles_claim", "roles", "tenant_claim", "tenant_queries");
+    /** Principals without the tenant claim form one tenant of this name. */
+    static final String NO_TENANT = "-";
+    /** How many queries a tenant may have running or waiting at once, unless tenant_queries says. */
+    static final int DEFAULT_TENANT_QUERIES = 8;
     private static final Set<String> CONDITION_KEYS = Set.of("column", "op", "value", "claim");
 
     /** One role's grant of one view: its columns (upper-case names; null: every column) and rows (null: every row). */
@@ -43,6 +47,9 @@ public final class AccessPolicies {
     }
 
     private final String rolesClaim;
+    /** The claim that names a principal's tenant; null: no tenants. */
+    private final String tenantClaim;
+    private final int tenantQueries;
     /** role, then the view's upper-case name, then the rule; sorted, so that a combined filter is always the same. */
     private final Map<String, Map<String, Rule>> roles;
 
@@ -51,8 +58,11 @@ public final class AccessPolicies {
     /** A digest of the policies' text. */
     private final String digest;
 
-    private AccessPolicies(String rolesClaim, Map<String, Map<String, Rule>> roles, String text) {
+    private AccessPolicies(String rolesClaim, String tenantClaim, int tenantQueries,
+                           Map<String, Map<String, Rule>> roles, String text) {
         this.rolesClaim = rolesClaim;
+        this.tenantClaim = tenantClaim;
+        this.tenantQueries = tenantQueries;
         this.roles = roles;
         for (Map<String, Rule> views : roles.values()) {
             for (Rule rule : views.values()) {
@@ -92,6 +102,18 @@ public final class AccessPolicies {
         if (!claim.isMissingNode() && (!claim.isTextual() || rolesClaim.isBlank())) {
             throw new PolicyException(source + ": roles_claim must be a claim's name.");
         }
+        JsonNode tenantNode = root.path("tenant_claim");
+        if (!tenantNode.isMissingNode() && (!tenantNode.isTextual() || tenantNode.textValue().isBlank())) {
+            throw new PolicyException(source + ": tenant_claim must be a claim's name.");
+        }
+        JsonNode queriesNode = root.path("tenant_queries");
+        if (!queriesNode.isMissingNode() && (!queriesNode.canConvertToInt() || !queriesNode.isIntegralNumber()
+                                             || queriesNode.intValue() < 1)) {
+            throw new PolicyException(source + ": tenant_queries must be a whole number of at least 1.");
+        }
+        if (tenantNode.isMissingNode() && !queriesNode.isMissingNode()) {
+            throw new PolicyException(source + ": tenant_queries needs a tenant_claim.");
+        }
         JsonNode rolesNode = root.path("roles");
         if (!rolesNode.isObject()) {
             throw new PolicyException(source + ": roles must be a mapping of role names to their views.");
@@ -117,7 +139,8 @@ public final class AccessPolicies {
             }
             roles.put(role.getKey(), rules);
         }
-        return new AccessPolicies(rolesClaim, roles, text);
+        return new AccessPolicies(rolesClaim, tenantNode.isMissingNode() ? null : tenantNode.textValue(),
+                queriesNode.isMissingNode() ? DEFAULT_TENANT_QUERIES : queriesNode.intValue(), roles, text);
     }
 
     private static Rule rule(JsonNode node, String source, String at) throws PolicyException {
@@ -250,7 +273,8 @@ public final class AccessPolicies {
      * policies read. Equal digests mean equal scopes; a change of the file or of a claim that matters changes it.
      */
     public String scopeKey(JsonNode claims) {
-        StringBuilder decided = new StringBuilder(digest).append('\n').append(rolesOf(claims));
+        StringBuilder decided = new StringBuilder(digest).append('\n').append(rolesOf(claims)).append('\n')
+                .append(tenantOf(claims));
         for (String claim : claimsRead) {
             JsonNode value = claims == null ? null : claims.get(claim);
             decided.append('\n').append(claim).append('=').append(value == null ? "" : value.toString());
@@ -276,7 +300,18 @@ public final class AccessPolicies {
                 views.forEach((view, rule) -> granted.computeIfAbsent(view, v -> new ArrayList<>()).add(rule));
             }
         }
-        return new PrincipalScope(granted, claims);
+        return new PrincipalScope(granted, claims, tenantOf(claims));
+    }
+
+    /** The principal's tenant: the tenant claim's string or number; without it, the tenant of those without one. */
+    private Scope.Tenant tenantOf(JsonNode claims) {
+        if (tenantClaim == null) {
+            return null;
+        }
+        JsonNode value = claims == null ? null : claims.get(tenantClaim);
+        String name = value != null && (value.isTextual() || value.isIntegralNumber()) && !value.asText().isBlank()
+                ? value.asText() : NO_TENANT;
+        return new Scope.Tenant(name.length() > 256 ? name.substring(0, 256) : name, tenantQueries);
     }
 
     /** The principal's roles: the roles claim's string, or its array's strings, in a stable order. */

@@ -33,10 +33,17 @@ final class PrincipalScope implements Scope {
 
     private final Map<String, List<AccessPolicies.Rule>> granted;
     private final JsonNode claims;
+    private final Tenant tenant;
 
-    PrincipalScope(Map<String, List<AccessPolicies.Rule>> granted, JsonNode claims) {
+    PrincipalScope(Map<String, List<AccessPolicies.Rule>> granted, JsonNode claims, Tenant tenant) {
         this.granted = granted;
         this.claims = claims;
+        this.tenant = tenant;
+    }
+
+    @Override
+    public Tenant tenant() {
+        return tenant;
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +31,7 @@ import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.ClientErrors;
+import io.warehouseapi.warehouse.FairExecutor;
 import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.StoredResults;
 import io.warehouseapi.warehouse.ViewCatalog;
@@ -43,7 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded warehouse: DuckDB on a local file. A submitted query runs on a bounded executor, which materializes
+ * The embedded warehouse: DuckDB on a local file. A submitted query runs on a bounded executor that serves tenants
+ * fairly ({@link FairExecutor}), which materializes
  * the question's SELECT (its values bound) straight into the result store (one statement inside the engine, the fastest a result
  * can be made readable), and cancels it by interrupting the statement.
  * <p>
@@ -58,7 +59,7 @@ public class EmbeddedWarehouse implements Warehouse {
 
     private final DataSource dataSource;
     private final ResultStore store;
-    private final ExecutorService executor;
+    private final FairExecutor executor;
     private final String schema;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
@@ -73,7 +74,7 @@ public class EmbeddedWarehouse implements Warehouse {
      *                   adapter's pool
      */
     public EmbeddedWarehouse(DataSource dataSource, WarehouseStatements statements, ResultStore store,
-                             ExecutorService executor, String schema, String exposedViewsPattern,
+                             FairExecutor executor, String schema, String exposedViewsPattern,
                              SharedResults shared) {
         this.dataSource = dataSource;
         this.shared = shared;
@@ -108,6 +109,11 @@ public class EmbeddedWarehouse implements Warehouse {
 
     @Override
     public String submit(Selection selection) {
+        return submit(selection, "");
+    }
+
+    @Override
+    public String submit(Selection selection, String tenant) {
         String queryId = UUID.randomUUID().toString();
         Execution execution = new Execution(queryId, selection.view(), selection.statement(Dialect.DUCKDB), false);
         executions.put(queryId, execution);
@@ -115,7 +121,7 @@ public class EmbeddedWarehouse implements Warehouse {
             shared.started(queryId);
         }
         try {
-            execution.future = executor.submit(() -> run(execution));
+            execution.future = executor.submit(tenant, () -> run(execution));
         } catch (RejectedExecutionException e) {
             executions.remove(queryId);
             publish(execution, QueryState.FAILED, "The query queue was full.", null, null);

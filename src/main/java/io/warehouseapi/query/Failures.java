@@ -59,6 +59,12 @@ final class Failures {
                 + "(warehouse.max-queries-per-principal); wait for one to end or cancel it.", null, null);
     }
 
+    static QueryFailure tooManyRunningForTenant(long running) {
+        return new QueryFailure(Kind.LIMIT_REACHED, "This principal's tenant has " + running
+                + " queries running or waiting, the most it may have (tenant_queries in the access policies); "
+                + "wait for one to end or cancel it.", null, null);
+    }
+
     static QueryFailure tooManyLinks(long links, String queryId, String requestId) {
         return new QueryFailure(Kind.LIMIT_REACHED, "This client holds " + links
                 + " export links, the most it may (api.export.max-links-per-client); a link stops counting when it "

@@ -28,6 +28,8 @@ final class QueryHandle {
     final long startedAt = System.nanoTime();
     /** Taken up from another replica (or from before this one restarted): no run_view route waits for it. */
     volatile boolean adopted;
+    /** The tenant of its principal under the access policies (its queries are capped together); null for none. */
+    volatile String tenant;
     /** Its connection closed while it ran; its principal has not taken it up again yet. */
     volatile boolean orphaned;
     /** Completed when this client cancels, or gives up the query when its connection closes. */

@@ -32,6 +32,8 @@ final class QueryIds {
     private final Map<String, QueryHandle> handles = new ConcurrentHashMap<>();
     /** The same handles by owner, so that a request's checks read its owner's ids, not every id held. */
     private final Map<Owner, Set<QueryHandle>> byOwner = new ConcurrentHashMap<>();
+    /** The ids of each tenant's principals (under access policies with tenants), for its cap. */
+    private final Map<String, Set<QueryHandle>> byTenant = new ConcurrentHashMap<>();
     private final SharedQueries queries;
     private final Clock clock;
     private final Duration retention;
@@ -97,6 +99,13 @@ final class QueryIds {
     }
 
     private void indexed(QueryHandle handle) {
+        if (handle.tenant != null) {
+            byTenant.compute(handle.tenant, (tenant, held) -> {
+                Set<QueryHandle> set = held != null ? held : ConcurrentHashMap.newKeySet();
+                set.add(handle);
+                return set;
+            });
+        }
         byOwner.compute(handle.owner, (owner, held) -> {
             Set<QueryHandle> set = held != null ? held : ConcurrentHashMap.newKeySet();
             set.add(handle);
@@ -105,6 +114,12 @@ final class QueryIds {
     }
 
     private void unindexed(QueryHandle handle) {
+        if (handle.tenant != null) {
+            byTenant.computeIfPresent(handle.tenant, (tenant, held) -> {
+                held.remove(handle);
+                return held.isEmpty() ? null : held;
+            });
+        }
         byOwner.computeIfPresent(handle.owner, (owner, held) -> {
             held.remove(handle);
             return held.isEmpty() ? null : held;
@@ -127,6 +142,11 @@ final class QueryIds {
 
     private static long runningOn(String connection, Set<QueryHandle> held) {
         return held.stream().filter(h -> h.connection.equals(connection) && !h.isFinished()).count();
+    }
+
+    /** How many ids of a tenant's principals still wait for their queries. */
+    long runningOfTenant(String tenant) {
+        return byTenant.getOrDefault(tenant, Set.of()).stream().filter(h -> !h.isFinished()).count();
     }
 
     /** How many of an owner's ids still wait for their queries, on any of its connections or none. */

@@ -160,6 +160,13 @@ public class QueryService {
                 throw Failures.tooManyRunningForPrincipal(ofPrincipal);
             }
         }
+        Scope.Tenant tenant = scope.tenant();
+        if (tenant != null) {
+            long ofTenant = handles.runningOfTenant(tenant.name());
+            if (ofTenant >= tenant.maxQueries()) {
+                throw Failures.tooManyRunningForTenant(ofTenant);
+            }
+        }
         Selection selection;
         try {
             selection = access.narrow(request.ask().resolve(access.visible()));
@@ -169,7 +176,7 @@ public class QueryService {
         Question question = new Question(view.name(), warehouse.currentDefinition(view), selection);
         Instant asked = clock.instant();
         SharedQueries.Answer answer = queries.ask(question, selection, request.fresh(), asked,
-                policy.windowFor(view.name()));
+                policy.windowFor(view.name()), tenant == null ? "" : tenant.name());
         How how = answer.how();
         SharedQuery shared = answer.shared();
         if (how == How.FRESH) {
@@ -182,7 +189,10 @@ public class QueryService {
         // an id outlives the result it names on every replica: the longest its query may run, then the retention
         Instant expiresAt = asked.plus(statementTimeout).plus(resultRetention);
         String queryId = ids.issue(SignedIds.Kind.QUERY, owner.key(), SignedIds.ref(shared.warehouseId), expiresAt);
-        handles.add(new QueryHandle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt, metrics));
+        QueryHandle handle = new QueryHandle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt,
+                metrics);
+        handle.tenant = tenant == null ? null : tenant.name();
+        handles.add(handle);
         TraceTags.query(view.name(), queryId, owner, how.meter);
         LOG.info("query={} view={} state=QUEUED result={} {} trace_id={}", queryId, view.name(), shared.warehouseId,
                 how.logged, TraceTags.traceId());

@@ -56,6 +56,11 @@ final class SharedQueries {
      * changes nothing.
      */
     Answer ask(Question question, Selection selection, boolean fresh, Instant asked, Duration window) {
+        return ask(question, selection, fresh, asked, window, "");
+    }
+
+    /** As {@link #ask(Question, Selection, boolean, Instant, Duration)}; a fresh query queues as the tenant's. */
+    Answer ask(Question question, Selection selection, boolean fresh, Instant asked, Duration window, String tenant) {
         How[] how = {How.FRESH};
         SharedQuery[] superseded = {null};
         SharedQuery shared = current.compute(question, (q, existing) -> {
@@ -71,7 +76,7 @@ final class SharedQueries {
                 existing.detach();
                 superseded[0] = existing;
             }
-            SharedQuery started = new SharedQuery(q, warehouse.submit(selection));
+            SharedQuery started = new SharedQuery(q, warehouse.submit(selection, tenant));
             started.attach();
             held.add(started);
             return started;

@@ -21,6 +21,17 @@ public interface Scope {
     /** What this scope grants of a view; null if the view does not exist for it. */
     Access of(ExposedView view);
 
+    /** The tenant the principal belongs to, whose queries are capped together and queued fairly; null for none. */
+    default Tenant tenant() {
+        return null;
+    }
+
+    /**
+     * A tenant: its name (a claim's value), and how many of its queries may run or wait in the warehouse at once.
+     */
+    record Tenant(String name, int maxQueries) {
+    }
+
     /**
      * A view as one scope sees it.
      *

@@ -148,6 +148,11 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
+    public String submit(Selection selection, String tenant) {
+        return require().submit(selection, tenant);
+    }
+
+    @Override
     public String currentDefinition(ExposedView view) {
         return require().currentDefinition(view);
     }

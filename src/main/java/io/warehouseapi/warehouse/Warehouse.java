@@ -57,6 +57,14 @@ public interface Warehouse {
      */
     String submit(Selection selection);
 
+    /**
+     * Starts a question's SELECT for a tenant ({@code ""} for none): where this adapter queues queries itself, its
+     * queue serves tenants fairly. The other adapters run it as {@link #submit(Selection)} does.
+     */
+    default String submit(Selection selection, String tenant) {
+        return submit(selection);
+    }
+
     /** The state of a query this adapter started; {@code null} for an id it does not know. */
     WarehouseStatus status(String queryId);
 

@@ -145,6 +145,24 @@ class AccessPoliciesTest {
     }
 
     @Test
+    void a_tenant_claim_names_the_principals_tenant_and_its_share() {
+        AccessPolicies tenants = parse("tenant_claim: org\ntenant_queries: 3\n" + POLICIES);
+        assertThat(tenants.scopeFor(claims("{\"roles\":\"analyst\",\"org\":\"acme\"}")).tenant())
+                .isEqualTo(new Scope.Tenant("acme", 3));
+        assertThat(tenants.scopeFor(claims("{\"roles\":\"analyst\",\"org\":42}")).tenant().name()).isEqualTo("42");
+        // those without the claim (or with one that is not a name) are one tenant together
+        assertThat(tenants.scopeFor(claims("{\"roles\":\"analyst\"}")).tenant().name())
+                .isEqualTo(tenants.scopeFor(claims("{\"roles\":\"analyst\",\"org\":{\"a\":1}}")).tenant().name());
+        assertThat(policies.scopeFor(claims("{\"roles\":\"analyst\",\"org\":\"acme\"}")).tenant()).isNull();
+        assertThat(parse("tenant_claim: org\n" + POLICIES).scopeFor(claims("{\"org\":\"a\"}")).tenant().maxQueries())
+                .isEqualTo(AccessPolicies.DEFAULT_TENANT_QUERIES);
+        assertThatThrownBy(() -> AccessPolicies.parse("tenant_claim: org\ntenant_queries: 0\n" + POLICIES, "p.yaml"))
+                .hasMessageContaining("tenant_queries must be a whole number of at least 1");
+        assertThatThrownBy(() -> AccessPolicies.parse("tenant_queries: 2\n" + POLICIES, "p.yaml"))
+                .hasMessageContaining("tenant_queries needs a tenant_claim");
+    }
+
+    @Test
     void a_file_that_cannot_be_used_says_what_is_wrong_with_it() {
         assertThatThrownBy(() -> AccessPolicies.parse("roles: [", "p.yaml"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("p.yaml is not valid YAML");
