@@ -34,6 +34,7 @@ import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.SignedIds;
 import io.warehouseapi.reply.Replies;
 import io.warehouseapi.settings.StartupException;
+import io.warehouseapi.snowflake.RolePools;
 import io.warehouseapi.snowflake.SnowflakeSettings;
 import io.warehouseapi.snowflake.SnowflakeWarehouse;
 import io.warehouseapi.store.PageCache;
@@ -82,6 +83,9 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
 
     /** Threads that time the polls of running queries and send their first pages; no thread waits on a query. */
     private static final int POLL_THREADS = 2;
+    /** Sessions per Snowflake role of the access policies, and how many such roles may have a pool. */
+    private static final int ROLE_POOL_SIZE = 2;
+    private static final int MAX_ROLE_POOLS = 16;
 
     private final AtomicBoolean configured = new AtomicBoolean();
     private final CurrentDataSource warehouseDataSource = new CurrentDataSource();
@@ -337,8 +341,11 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         HikariDataSource snowflake = settings.dataSource();
         closeOnStop(context, snowflake);
         warehouseDataSource.use(snowflake);
-        Warehouse warehouse = new SnowflakeWarehouse(snowflake, statements, store, executor, settings.database(),
-                settings.schema(), viewsInclude, settings.maxLocalRows());
+        // the roles of the access policies (snowflake_role): a small pool each, opened when first needed
+        RolePools roles = new RolePools(role -> settings.dataSource(role, ROLE_POOL_SIZE), MAX_ROLE_POOLS);
+        closeOnStop(context, roles);
+        Warehouse warehouse = new SnowflakeWarehouse(snowflake, roles, statements, store, executor,
+                settings.database(), settings.schema(), viewsInclude, settings.maxLocalRows());
         LOG.info("Warehouse: Snowflake account {} as {}, {}.{}", settings.account(), settings.user(),
                 settings.database(), settings.schema());
         return warehouse;

@@ -51,17 +51,21 @@ class AccessPolicyTest extends ApiTestSupport {
                   TRIP_WEATHER_VW: {}
                   WEATHER_VW: {}
               partner:
+                snowflake_role: PARTNER_READER
                 views:
                   TRIP_WEATHER_VW:
                     columns: %s
                     rows: {"column": "START_STATION_ID", "op": "in", "claim": "stations"}
               subscribers:
+                snowflake_role: PARTNER_READER
                 views:
                   TRIP_WEATHER_VW:
                     columns: [USERTYPE, BIKEID]
                     rows: {"column": "USERTYPE", "op": "eq", "value": "Subscriber"}
             """.formatted(PARTNER_COLUMNS);
 
+    protected static final String PAT_KEY = PAT;
+    protected static final String ALICE_KEY = ALICE;
     private Path policies;
 
     @Override
@@ -97,7 +101,7 @@ class AccessPolicyTest extends ApiTestSupport {
         return stations.substring(1, stations.length() - 1);
     }
 
-    private WsClient signedIn(String key) {
+    protected WsClient signedIn(String key) {
         WsClient ws = connect();
         JsonNode reply = ws.request("{\"action\":\"auth\",\"token\":\"" + key + "\"}");
         assertThat(reply.path("type").asText()).as("%s", reply).isEqualTo("authenticated");

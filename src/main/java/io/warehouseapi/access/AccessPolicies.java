@@ -43,8 +43,12 @@ public final class AccessPolicies {
     private static final Set<String> CONDITION_KEYS = Set.of("column", "op", "value", "claim");
 
     /** One role's grant of one view: its columns (upper-case names; null: every column) and rows (null: every row). */
-    record Rule(Set<String> columns, JsonNode rows) {
+    record Rule(Set<String> columns, JsonNode rows, String warehouseRole) {
     }
+
+    /** A Snowflake role's name, as an unquoted identifier. */
+    private static final java.util.regex.Pattern WAREHOUSE_ROLE =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,254}");
 
     private final String rolesClaim;
     /** The claim that names a principal's tenant; null: no tenants. */
@@ -126,7 +130,14 @@ public final class AccessPolicies {
             if (!roleNode.isObject()) {
                 throw new PolicyException(source + ": " + where + " must be a mapping with views.");
             }
-            onlyKeys(roleNode, Set.of("views"), source, where);
+            onlyKeys(roleNode, Set.of("views", "snowflake_role"), source, where);
+            JsonNode warehouseRole = roleNode.path("snowflake_role");
+            if (!warehouseRole.isMissingNode()
+                && (!warehouseRole.isTextual() || !WAREHOUSE_ROLE.matcher(warehouseRole.textValue()).matches())) {
+                throw new PolicyException(source + ": " + where + ".snowflake_role must be a role's name (letters, "
+                                          + "digits, _ and $, not starting with a digit).");
+            }
+            String runAs = warehouseRole.isMissingNode() ? null : upper(warehouseRole.textValue());
             JsonNode views = roleNode.path("views");
             if (!views.isObject()) {
                 throw new PolicyException(source + ": " + where + ".views must be a mapping of view names to rules.");
@@ -135,7 +146,7 @@ public final class AccessPolicies {
             for (Iterator<Map.Entry<String, JsonNode>> v = views.fields(); v.hasNext(); ) {
                 Map.Entry<String, JsonNode> view = v.next();
                 String at = where + ".views." + view.getKey();
-                rules.put(upper(view.getKey()), rule(view.getValue(), source, at));
+                rules.put(upper(view.getKey()), rule(view.getValue(), source, at, runAs));
             }
             roles.put(role.getKey(), rules);
         }
@@ -143,9 +154,9 @@ public final class AccessPolicies {
                 queriesNode.isMissingNode() ? DEFAULT_TENANT_QUERIES : queriesNode.intValue(), roles, text);
     }
 
-    private static Rule rule(JsonNode node, String source, String at) throws PolicyException {
+    private static Rule rule(JsonNode node, String source, String at, String warehouseRole) throws PolicyException {
         if (node == null || node.isNull()) {
-            return new Rule(null, null);
+            return new Rule(null, null, warehouseRole);
         }
         if (!node.isObject()) {
             throw new PolicyException(source + ": " + at + " must be a mapping ({} for every column and row).");
@@ -169,7 +180,7 @@ public final class AccessPolicies {
         if (rows != null) {
             checkFilter(rows, source, at + ".rows", 1);
         }
-        return new Rule(columns, rows);
+        return new Rule(columns, rows, warehouseRole);
     }
 
     /** The shape of a rows filter: groups, conditions with a known operator and a value or a claim. */
@@ -289,6 +300,19 @@ public final class AccessPolicies {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
+    }
+
+    /** The Snowflake roles the policies name, for a pool of sessions each. */
+    public Set<String> warehouseRoles() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (Map<String, Rule> views : roles.values()) {
+            for (Rule rule : views.values()) {
+                if (rule.warehouseRole() != null) {
+                    names.add(rule.warehouseRole());
+                }
+            }
+        }
+        return names;
     }
 
     /** The scope of a principal whose security context holds these claims. */

@@ -57,6 +57,7 @@ final class PrincipalScope implements Scope {
         Set<String> columns = new LinkedHashSet<>();
         List<Filter> filters = new ArrayList<>();
         int applied = 0;
+        Set<String> runAs = new java.util.HashSet<>();
         for (AccessPolicies.Rule rule : rules) {
             Filter rows = null;
             if (rule.rows() != null) {
@@ -66,6 +67,7 @@ final class PrincipalScope implements Scope {
                 }
             }
             applied++;
+            runAs.add(rule.warehouseRole() == null ? "" : rule.warehouseRole());
             if (rule.columns() == null) {
                 everyColumn = true;
             } else {
@@ -80,6 +82,13 @@ final class PrincipalScope implements Scope {
         if (applied == 0) {
             return null;
         }
+        if (runAs.size() > 1) {
+            // one query runs under one role: roles that would run it under different ones grant nothing together
+            LOG.warn("view={}: the principal's roles name different Snowflake roles for it ({}); it is not granted",
+                    view.name(), runAs);
+            return null;
+        }
+        String warehouseRole = runAs.iterator().next();
         ExposedView visible = view;
         if (!everyColumn) {
             List<Column> kept = new ArrayList<>();
@@ -91,7 +100,7 @@ final class PrincipalScope implements Scope {
             visible = new ExposedView(view.name(), view.sqlName(), kept, view.definition());
         }
         Filter rows = everyRow ? null : filters.size() == 1 ? filters.get(0) : new Filter.Group(true, filters);
-        return new Access(visible, rows, !everyColumn);
+        return new Access(visible, rows, !everyColumn, warehouseRole.isEmpty() ? null : warehouseRole);
     }
 
     /** A rule's rows filter with its claims' values, resolved against the whole view; null if it cannot be. */

@@ -16,7 +16,7 @@ import io.warehouseapi.model.ExposedView;
 public interface Scope {
 
     /** Everything: every view, every column, every row (no access policies are set). */
-    Scope EVERYTHING = view -> new Access(view, null, false);
+    Scope EVERYTHING = view -> new Access(view, null, false, null);
 
     /** What this scope grants of a view; null if the view does not exist for it. */
     Access of(ExposedView view);
@@ -38,8 +38,9 @@ public interface Scope {
      * @param visible    the view with only the granted columns
      * @param rows       the rows it may see, resolved against the whole view; null: every row
      * @param restricted whether {@code visible} leaves columns out
+     * @param warehouseRole the warehouse role its queries run under (Snowflake's); null: the service's own
      */
-    record Access(ExposedView visible, Filter rows, boolean restricted) {
+    record Access(ExposedView visible, Filter rows, boolean restricted, String warehouseRole) {
 
         /** The client's selection of the visible view, narrowed to what the scope grants. */
         public Selection narrow(Selection asked) {
@@ -54,7 +55,7 @@ public interface Scope {
             if (rows != null) {
                 where = where == null ? rows : new Filter.Group(false, List.of(rows, where));
             }
-            return new Selection(asked.view(), asked.sqlName(), columns, where, asked.orderBy());
+            return new Selection(asked.view(), asked.sqlName(), columns, where, asked.orderBy(), warehouseRole);
         }
     }
 }

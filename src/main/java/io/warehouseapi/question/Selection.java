@@ -6,15 +6,22 @@ import java.util.List;
 import io.warehouseapi.model.Identifiers;
 
 /**
- * A resolved question: which columns of a view (null: all), which rows ({@code where}, null: all) and in which order.
+ * A resolved question: which columns of a view (null: all), which rows ({@code where}, null: all) and in which order,
+ * and the warehouse role it runs under ({@code role}, null: the service's own; Snowflake's, from the access policies).
  * Two equal selections ask the same question. {@link #statement} renders it as one SELECT whose identifiers are the
  * catalog's names, quoted, and whose every value is a bound parameter.
  */
-public record Selection(String view, String sqlName, List<String> columns, Filter where, List<Order> orderBy) {
+public record Selection(String view, String sqlName, List<String> columns, Filter where, List<Order> orderBy,
+                        String role) {
 
     public Selection {
         columns = columns == null ? null : List.copyOf(columns);
         orderBy = List.copyOf(orderBy);
+    }
+
+    /** A selection run under the service's own role. */
+    public Selection(String view, String sqlName, List<String> columns, Filter where, List<Order> orderBy) {
+        this(view, sqlName, columns, where, orderBy, null);
     }
 
     /** {@code SELECT * FROM <view>}, the original's question. */

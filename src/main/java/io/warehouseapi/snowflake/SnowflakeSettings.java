@@ -107,8 +107,16 @@ public final class SnowflakeSettings {
      * wrong account, user or key stops the start at once.
      */
     public HikariDataSource dataSource() {
+        return dataSource(role, poolSize);
+    }
+
+    /**
+     * A pool of sessions under a role of the access policies ({@code snowflake_role}), of {@code size} sessions, signed
+     * in as the service user: the role must be granted to it.
+     */
+    public HikariDataSource dataSource(String role, int size) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("snowflake");
+        config.setPoolName(role == null || role.equals(this.role) ? "snowflake" : "snowflake-" + role);
         config.setJdbcUrl(url);
         config.setDriverClassName("net.snowflake.client.api.driver.SnowflakeDriver");
         config.addDataSourceProperty("user", user);
@@ -131,7 +139,7 @@ public final class SnowflakeSettings {
         config.addDataSourceProperty("disablePlatformDetection", "true");
         // JSON results need no --add-opens for Arrow; results are copied once into the local store anyway
         config.addDataSourceProperty("JDBC_QUERY_RESULT_FORMAT", "JSON");
-        config.setMaximumPoolSize(poolSize);
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setConnectionTimeout((loginTimeoutSeconds + 5) * 1000L);
         config.setKeepaliveTime(300_000);

@@ -56,6 +56,7 @@ public class SnowflakeWarehouse implements Warehouse {
     private static final Logger LOG = LoggerFactory.getLogger(SnowflakeWarehouse.class);
 
     private final DataSource dataSource;
+    private final RolePools rolePools;
     private final ResultStore store;
     private final ExecutorService copier;
     private final String database;
@@ -76,7 +77,17 @@ public class SnowflakeWarehouse implements Warehouse {
     public SnowflakeWarehouse(DataSource dataSource, WarehouseStatements statements, ResultStore store,
                               ExecutorService copier, String database, String schema, String exposedViewsPattern,
                               long maxLocalRows) {
+        this(dataSource, null, statements, store, copier, database, schema, exposedViewsPattern, maxLocalRows);
+    }
+
+    /**
+     * @param rolePools the pools of the roles the access policies name ({@code snowflake_role}); null: none
+     */
+    public SnowflakeWarehouse(DataSource dataSource, RolePools rolePools, WarehouseStatements statements,
+                              ResultStore store, ExecutorService copier, String database, String schema,
+                              String exposedViewsPattern, long maxLocalRows) {
         this.dataSource = dataSource;
+        this.rolePools = rolePools;
         this.statements = statements;
         this.store = store;
         this.copier = copier;
@@ -110,6 +121,17 @@ public class SnowflakeWarehouse implements Warehouse {
         return "snowflake";
     }
 
+    /** The sessions a role's queries run in: the service's own pool, or the role's. */
+    private DataSource pool(String role) {
+        if (role == null) {
+            return dataSource;
+        }
+        if (rolePools == null) {
+            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "no pool for Snowflake role " + role);
+        }
+        return rolePools.forRole(role);
+    }
+
     @Override
     public ViewCatalog catalog() {
         return catalog;
@@ -118,7 +140,7 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public String submit(Selection selection) {
         Selection.Statement select = selection.statement(Dialect.SNOWFLAKE);
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = pool(selection.role()).getConnection();
              PreparedStatement statement = connection.prepareStatement(select.sql())) {
             List<Object> parameters = select.parameters();
             for (int i = 0; i < parameters.size(); i++) {
@@ -126,7 +148,7 @@ public class SnowflakeWarehouse implements Warehouse {
             }
             try (ResultSet rs = statement.unwrap(SnowflakePreparedStatement.class).executeAsyncQuery()) {
                 String queryId = rs.unwrap(SnowflakeResultSet.class).getQueryID();
-                queries.put(queryId, new RemoteQuery(queryId));
+                queries.put(queryId, new RemoteQuery(queryId, selection.role()));
                 return queryId;
             }
         } catch (SQLException e) {
@@ -148,7 +170,7 @@ public class SnowflakeWarehouse implements Warehouse {
             }
         }
         QueryStatus remote;
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = pool(query.role).getConnection()) {
             remote = connection.unwrap(SnowflakeConnection.class).getQueryStatus(queryId);
         } catch (SQLException e) {
             // a lost connection mid-poll: the query is not lost, the next poll asks again
@@ -198,7 +220,7 @@ public class SnowflakeWarehouse implements Warehouse {
         long started = System.nanoTime();
         boolean complete = false;
         List<StoreColumn> columns = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = pool(query.role).getConnection();
              ResultSet rs = connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)) {
             // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for it;
             // asking first lets it read the result at once
@@ -333,7 +355,8 @@ public class SnowflakeWarehouse implements Warehouse {
      */
     @Override
     public String adopt(String queryId) {
-        queries.computeIfAbsent(queryId, RemoteQuery::new);
+        // Snowflake serves a query's status and result to any session of the user that ran it
+        queries.computeIfAbsent(queryId, id -> new RemoteQuery(id, null));
         return "";
     }
 
@@ -369,6 +392,8 @@ public class SnowflakeWarehouse implements Warehouse {
 
     private static final class RemoteQuery {
         final String queryId;
+        /** The role it runs under (its sessions' pool); null: the service's own. */
+        final String role;
         QueryState state = QueryState.QUEUED;
         String error;
         volatile boolean cancelRequested;
@@ -379,8 +404,9 @@ public class SnowflakeWarehouse implements Warehouse {
         volatile List<Column> fallbackColumns = List.of();
         volatile List<StoreColumn> fallbackStoreColumns = List.of();
 
-        RemoteQuery(String queryId) {
+        RemoteQuery(String queryId, String role) {
             this.queryId = queryId;
+            this.role = role;
         }
 
         WarehouseStatus status() {

@@ -163,6 +163,32 @@ class AccessPoliciesTest {
     }
 
     @Test
+    void a_role_may_name_the_snowflake_role_its_queries_run_under_and_roles_that_disagree_grant_nothing_together() {
+        AccessPolicies withRoles = parse("""
+                roles:
+                  partner:
+                    snowflake_role: partner_reader
+                    views:
+                      TRIP_WEATHER_VW: {columns: [USERTYPE]}
+                  auditor:
+                    snowflake_role: AUDITOR
+                    views:
+                      TRIP_WEATHER_VW: {}
+                      WEATHER_VW: {}
+                """);
+        Scope.Access partner = withRoles.scopeFor(claims("{\"roles\":\"partner\"}")).of(TRIPS);
+        assertThat(partner.warehouseRole()).isEqualTo("PARTNER_READER");
+        assertThat(partner.narrow(Selection.wholeView(TRIPS.name(), TRIPS.sqlName())).role()).isEqualTo("PARTNER_READER");
+        assertThat(withRoles.warehouseRoles()).containsExactly("AUDITOR", "PARTNER_READER");
+        Scope both = withRoles.scopeFor(claims("{\"roles\":[\"partner\",\"auditor\"]}"));
+        assertThat(both.of(TRIPS)).isNull();
+        assertThat(both.of(WEATHER).warehouseRole()).isEqualTo("AUDITOR");
+        assertThat(policies.scopeFor(claims("{\"roles\":\"analyst\"}")).of(TRIPS).warehouseRole()).isNull();
+        assertThatThrownBy(() -> AccessPolicies.parse("roles:\n  a:\n    snowflake_role: \"x; DROP\"\n    views: {}\n",
+                "p.yaml")).hasMessageContaining("roles.a.snowflake_role must be a role's name");
+    }
+
+    @Test
     void a_file_that_cannot_be_used_says_what_is_wrong_with_it() {
         assertThatThrownBy(() -> AccessPolicies.parse("roles: [", "p.yaml"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("p.yaml is not valid YAML");

@@ -84,6 +84,10 @@ public final class FakeSnowflake implements AutoCloseable {
     public final List<JsonNode> resultScanBindings = new CopyOnWriteArrayList<>();
     public final Map<String, AtomicInteger> resultDownloads = new ConcurrentHashMap<>();
     public final AtomicInteger logins = new AtomicInteger();
+    /** The role each asynchronous view query ran under, by query id ("" for the user's default role). */
+    public final Map<String, String> queryRoles = new ConcurrentHashMap<>();
+    /** The role each session signed in with, by session token. */
+    private final Map<String, String> sessionRoles = new ConcurrentHashMap<>();
     /** While set, every query stays RUNNING: a query that outlives the server process that started it. */
     public volatile boolean holdRunning;
     public final List<String> loginFailures = new CopyOnWriteArrayList<>();
@@ -184,6 +188,27 @@ public final class FakeSnowflake implements AutoCloseable {
         return out.toByteArray();
     }
 
+    private static String queryParameter(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** The session token of a request: {@code Authorization: Snowflake Token="..."}. */
+    private static String sessionToken(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        Matcher token = header == null ? null : Pattern.compile("Token=\"([^\"]*)\"").matcher(header);
+        return token != null && token.find() ? token.group(1) : "";
+    }
+
     private void login(HttpExchange exchange, JsonNode request) throws Exception {
         JsonNode data = request.path("data");
         String failure = checkJwt(data.path("AUTHENTICATOR").asText(), data.path("TOKEN").asText(),
@@ -199,6 +224,8 @@ public final class FakeSnowflake implements AutoCloseable {
             return;
         }
         logins.incrementAndGet();
+        String role = queryParameter(exchange, "roleName");
+        sessionRoles.put("session-token-" + logins.get(), role == null ? "" : role);
         ObjectNode out = JSON.createObjectNode();
         out.put("token", "session-token-" + logins.get());
         out.put("masterToken", "master-token-" + logins.get());
@@ -212,7 +239,7 @@ public final class FakeSnowflake implements AutoCloseable {
         session.put("databaseName", "CITIBIKE");
         session.put("schemaName", "PUBLIC");
         session.put("warehouseName", "API_WH");
-        session.put("roleName", "API_READER");
+        session.put("roleName", role == null ? "API_READER" : role);
         var parameters = out.putArray("parameters");
         parameters.addObject().put("name", "AUTOCOMMIT").put("value", true);
         parameters.addObject().put("name", "QUERY_RESULT_FORMAT").put("value", "JSON");
@@ -283,6 +310,7 @@ public final class FakeSnowflake implements AutoCloseable {
                     view.group(1), view.group(5), bindings);
             queries.put(query.id, query);
             asyncQueryIds.add(query.id);
+            queryRoles.put(query.id, sessionRoles.getOrDefault(sessionToken(exchange), ""));
             ObjectNode out = JSON.createObjectNode();
             out.put("success", true);
             out.put("code", "333334");
