@@ -200,10 +200,20 @@ function onRunReply(current, reply) {
       break;
     case 'error':
       finish(reply.code === 'QUERY_CANCELLED' ? 'cancelled' : 'failed');
+      if (reply.code === 'VIEW_NOT_FOUND' && views.has(current.view.toLowerCase())) {
+        // listed a moment ago: what this principal may see has changed (the server's access policies)
+        showError(null, `The view ${current.view} is no longer available to you; the list of views is updated.`);
+        loadViews();
+        break;
+      }
       // a question the server refused: the words go beside the control they are about
       if (reply.code !== 'QUERY_CANCELLED'
           && !(reply.code === 'BAD_REQUEST' && showServerError(reply.message))) {
         showError(reply.code, reply.message);
+      }
+      if (reply.code === 'BAD_REQUEST') {
+        // a column that is no longer granted is unknown: the view's columns as they are now
+        loadViews();
       }
       break;
     case 'disconnected':
