@@ -88,6 +88,8 @@ class AccessPolicyTest extends ApiTestSupport {
             properties.setProperty("api.auth.tokens-file", keys.toString());
             properties.setProperty("api.access.policies-file", policies.toString());
             properties.setProperty("api.access.reload-interval", "200");
+            // the test reads an export back with DuckDB in this process, whose engine reads files only where allowed
+            properties.setProperty("warehouse.embedded.allowed-directories", dataDir().toString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -241,6 +243,16 @@ class AccessPolicyTest extends ApiTestSupport {
             assertThat(lines.get(0)).isEqualTo(
                     "TRIPDURATION,STARTTIME,STOPTIME,START_STATION_NAME,END_STATION_NAME,USERTYPE");
             assertThat(lines).hasSize(1 + (int) engineCount("START_STATION_ID IN (" + inList(PAT_STATIONS) + ")"));
+            // row for row, the engine's answer to the question with the policy written out by hand
+            Path file = dataDir().resolve("scoped-export.csv");
+            Files.writeString(file, csv.body(), StandardCharsets.UTF_8);
+            String exported = "SELECT * FROM read_csv('" + file.toString().replace("'", "''")
+                              + "', header = true, all_varchar = true)";
+            String byHand = "SELECT COLUMNS(*)::VARCHAR FROM (SELECT TRIPDURATION, STARTTIME, STOPTIME, "
+                            + "START_STATION_NAME, END_STATION_NAME, USERTYPE FROM trip_weather_vw "
+                            + "WHERE START_STATION_ID IN (" + inList(PAT_STATIONS) + "))";
+            assertThat(queryLong("SELECT (SELECT count(*) FROM (" + exported + " EXCEPT ALL " + byHand + ")) + "
+                                 + "(SELECT count(*) FROM (" + byHand + " EXCEPT ALL " + exported + "))")).isZero();
         }
     }
 
