@@ -119,6 +119,8 @@ public final class SnowflakeSettings {
         config.setPoolName(role == null || role.equals(this.role) ? "snowflake" : "snowflake-" + role);
         config.setJdbcUrl(url);
         config.setDriverClassName("net.snowflake.client.api.driver.SnowflakeDriver");
+        // the account as configured, whatever the URL's host (a proxy or private link name need not start with it)
+        config.addDataSourceProperty("account", account);
         config.addDataSourceProperty("user", user);
         config.addDataSourceProperty("authenticator", "SNOWFLAKE_JWT");
         config.addDataSourceProperty("privateKey", privateKey);
@@ -133,6 +135,10 @@ public final class SnowflakeSettings {
         config.addDataSourceProperty("application", "warehouse-api");
         config.addDataSourceProperty("loginTimeout", Integer.toString(loginTimeoutSeconds));
         config.addDataSourceProperty("CLIENT_SESSION_KEEP_ALIVE", "true");
+        // an asynchronous query must outlive the session that submitted it: another session (a replica, after a
+        // restart or a hand-off at shutdown) takes it up; with the account's default (TRUE) Snowflake would abort it
+        // when its session closes
+        config.addDataSourceProperty("ABORT_DETACHED_QUERY", "false");
         // how long the driver retries a call that failed on the network before it reports the failure
         config.addDataSourceProperty("retryTimeout", Integer.toString(retryTimeoutSeconds));
         // the driver would otherwise probe cloud metadata addresses to describe its host at every sign-in

@@ -68,6 +68,21 @@ class ReplicaRulesTest {
     }
 
     @Test
+    void a_principals_id_opens_on_another_replica_only_under_the_same_scope() throws Exception {
+        Owner partner = Owner.ofPrincipal("pat", "scope-of-stations-72");
+        String id = runView(one, partner, "c1", "");
+        warehouse.succeed(warehouse.queryId(0), 10);
+
+        assertThat(two.readPage(Owner.ofPrincipal("pat", "scope-of-stations-72"), about("fetch_results", id, ""))
+                .page().rowCount()).isEqualTo(10);
+        // once the access policies grant the principal something else, its earlier ids open nowhere
+        assertThat(failureOf(() -> two.state(Owner.ofPrincipal("pat", "scope-of-stations-79"),
+                about("query_status", id, "")))).isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
+        assertThat(failureOf(() -> one.state(Owner.ofPrincipal("pat"), about("query_status", id, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
+    }
+
+    @Test
     void a_principals_id_is_taken_up_by_another_replica_and_a_connections_id_is_not() throws Exception {
         String ana = runView(one, ANA, "c1", "");
         String anonymous = runView(one, Owner.ofConnection("c2"), "c2", ",\"columns\":[\"id\"]");

@@ -86,6 +86,8 @@ public final class FakeSnowflake implements AutoCloseable {
     public final AtomicInteger logins = new AtomicInteger();
     /** The role each asynchronous view query ran under, by query id ("" for the user's default role). */
     public final Map<String, String> queryRoles = new ConcurrentHashMap<>();
+    /** The session parameters each sign-in asked for (the login request's SESSION_PARAMETERS). */
+    public final List<JsonNode> loginSessionParameters = new CopyOnWriteArrayList<>();
     /** The role each session signed in with, by session token. */
     private final Map<String, String> sessionRoles = new ConcurrentHashMap<>();
     /** While set, every query stays RUNNING: a query that outlives the server process that started it. */
@@ -148,6 +150,11 @@ public final class FakeSnowflake implements AutoCloseable {
 
     public String jdbcUrl() {
         return "jdbc:snowflake://127.0.0.1:" + port() + "/?ssl=off&account=" + account;
+    }
+
+    /** A URL whose host is not the account's, and which does not name it (as through a proxy). */
+    public String jdbcUrlWithoutAccount() {
+        return "jdbc:snowflake://127.0.0.1:" + port() + "/?ssl=off";
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -224,6 +231,7 @@ public final class FakeSnowflake implements AutoCloseable {
             return;
         }
         logins.incrementAndGet();
+        loginSessionParameters.add(data.path("SESSION_PARAMETERS"));
         String role = queryParameter(exchange, "roleName");
         sessionRoles.put("session-token-" + logins.get(), role == null ? "" : role);
         ObjectNode out = JSON.createObjectNode();

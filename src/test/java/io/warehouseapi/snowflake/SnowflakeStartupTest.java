@@ -83,6 +83,20 @@ class SnowflakeStartupTest {
     }
 
     @Test
+    void the_configured_account_signs_in_whatever_the_urls_host_and_queries_outlive_their_session() throws Exception {
+        Path key = write("rsa_key.p8", TestKeys.encryptedPkcs8(keys.getPrivate(), TestKeys.PASSPHRASE));
+        Properties properties = settings(key, TestKeys.PASSPHRASE);
+        // a host that is not <account>.snowflakecomputing.com, as a proxy's: the driver would take "127" for the account
+        properties.setProperty("warehouse.snowflake.url", fake.jdbcUrlWithoutAccount());
+        try (var dataSource = read(properties).dataSource(); var connection = dataSource.getConnection()) {
+            assertThat(connection.isValid(5)).isTrue();
+        }
+        assertThat(fake.loginFailures).isEmpty();
+        assertThat(fake.loginSessionParameters).isNotEmpty().allSatisfy(parameters ->
+                assertThat(parameters.path("ABORT_DETACHED_QUERY").asText()).isEqualToIgnoringCase("false"));
+    }
+
+    @Test
     void a_missing_key_file_names_the_key_file_setting() {
         assertThatThrownBy(() -> read(settings(dir.resolve("missing.p8"), null)))
                 .isInstanceOf(StartupException.class)
