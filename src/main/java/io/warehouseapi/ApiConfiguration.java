@@ -345,7 +345,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         RolePools roles = new RolePools(role -> settings.dataSource(role, ROLE_POOL_SIZE), MAX_ROLE_POOLS);
         closeOnStop(context, roles);
         Warehouse warehouse = new SnowflakeWarehouse(snowflake, roles, statements, store, executor,
-                settings.database(), settings.schema(), viewsInclude, settings.maxLocalRows());
+                settings.database(), settings.schema(), viewsInclude, settings.maxLocalRows())
+                .noDataGrace(settings.noDataGrace());
         LOG.info("Warehouse: Snowflake account {} as {}, {}.{}", settings.account(), settings.user(),
                 settings.database(), settings.schema());
         return warehouse;

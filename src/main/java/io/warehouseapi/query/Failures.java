@@ -87,8 +87,11 @@ final class Failures {
                     + state.name().toLowerCase(Locale.ROOT) + "; wait for its results.", queryId, null);
             case FAILED -> new QueryFailure(Kind.FAILED, shared.error(), queryId, null);
             case CANCELLED -> shared.timedOut && !cancelledByClient
-                    ? new QueryFailure(Kind.TIMED_OUT, "The query ran longer than the limit of "
-                            + statementTimeout.toSeconds() + " s and was cancelled.", queryId, null)
+                    ? new QueryFailure(Kind.TIMED_OUT, shared.timedOutByWarehouse
+                            ? "The query ran longer than the warehouse's statement timeout and was cancelled: "
+                              + shared.error()
+                            : "The query ran longer than the limit of " + statementTimeout.toSeconds()
+                              + " s and was cancelled.", queryId, null)
                     : cancelled(queryId);
             case SUCCESS -> throw new IllegalArgumentException("The query succeeded");
         };

@@ -106,6 +106,11 @@ final class SharedQueries {
         }
         WarehouseStatus status = warehouse.status(shared.warehouseId);
         QueryState state = status == null ? QueryState.CANCELLED : status.state();
+        if (status != null && status.timedOut()) {
+            // the warehouse's own statement timeout: a timeout, as the API's own would be
+            shared.timedOut = true;
+            shared.timedOutByWarehouse = true;
+        }
         if (!state.isFinished() && shared.elapsedMs() > statementTimeout.toMillis()) {
             shared.timedOut = true;
             warehouse.cancel(shared.warehouseId);

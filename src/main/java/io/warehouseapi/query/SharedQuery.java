@@ -21,6 +21,8 @@ final class SharedQuery {
     private boolean retired;
     volatile QueryState finalState;
     volatile boolean timedOut;
+    /** Stopped by the warehouse's own statement timeout (its words in {@link #error()}), not by the API's. */
+    volatile boolean timedOutByWarehouse;
     private volatile String error;
     private volatile Instant computedAt;
     /** For a result taken up from another replica: its copy into this replica's store, while one is made. */

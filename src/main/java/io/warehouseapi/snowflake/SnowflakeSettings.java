@@ -37,6 +37,7 @@ public final class SnowflakeSettings {
     private final long maxLocalRows;
     private final int loginTimeoutSeconds;
     private final int retryTimeoutSeconds;
+    private final java.time.Duration noDataGrace;
 
     private SnowflakeSettings(PropertiesComponent properties) {
         this.account = required(properties, "account");
@@ -51,7 +52,13 @@ public final class SnowflakeSettings {
         this.maxLocalRows = Long.parseLong(optional(properties, "local-copy.max-rows").orElse("10000000"));
         this.loginTimeoutSeconds = Integer.parseInt(optional(properties, "login-timeout").orElse("30"));
         this.retryTimeoutSeconds = Integer.parseInt(optional(properties, "retry-timeout").orElse("60"));
+        this.noDataGrace = java.time.Duration.parse(optional(properties, "no-data-grace").orElse("PT30S"));
         this.privateKey = readKey(properties);
+    }
+
+    /** How long monitoring may have no record of a query before it is given up. */
+    public java.time.Duration noDataGrace() {
+        return noDataGrace;
     }
 
     public static SnowflakeSettings from(PropertiesComponent properties) {

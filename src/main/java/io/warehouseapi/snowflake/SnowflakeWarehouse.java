@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,13 @@ import org.slf4j.LoggerFactory;
 public class SnowflakeWarehouse implements Warehouse {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnowflakeWarehouse.class);
+    /** Snowflake's error 000630: the statement reached STATEMENT_TIMEOUT_IN_SECONDS and was cancelled. */
+    private static final int STATEMENT_TIMEOUT = 630;
 
     private final DataSource dataSource;
     private final RolePools rolePools;
+    /** How long monitoring may have no record of a query before it is given up (it has none for a moment at first). */
+    private volatile Duration noDataGrace = Duration.ofSeconds(30);
     private final ResultStore store;
     private final ExecutorService copier;
     private final String database;
@@ -119,6 +124,12 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public String kind() {
         return "snowflake";
+    }
+
+    /** How long monitoring may have no record of a query before it is given up ({@code ...no-data-grace}). */
+    public SnowflakeWarehouse noDataGrace(Duration grace) {
+        this.noDataGrace = grace;
+        return this;
     }
 
     /** The sessions a role's queries run in: the service's own pool, or the role's. */
@@ -186,6 +197,13 @@ public class SnowflakeWarehouse implements Warehouse {
                 case FAILED_WITH_ERROR, FAILED_WITH_INCIDENT -> {
                     if (query.cancelRequested) {
                         query.state = QueryState.CANCELLED;
+                    } else if (remote.getErrorCode() == STATEMENT_TIMEOUT) {
+                        // stopped by STATEMENT_TIMEOUT_IN_SECONDS: a timeout, in Snowflake's words
+                        LOG.info("query={} reached Snowflake's statement timeout: {}", query.queryId,
+                                remote.getErrorMessage());
+                        query.state = QueryState.CANCELLED;
+                        query.timedOut = true;
+                        query.error = ClientErrors.forClient(remote.getErrorMessage());
                     } else {
                         query.state = QueryState.FAILED;
                         // Snowflake's whole words for the operator; for the client only what concerns its question
@@ -199,7 +217,21 @@ public class SnowflakeWarehouse implements Warehouse {
                     query.error = "The query's Snowflake session was disconnected.";
                 }
                 case QUEUED, QUEUED_REPAIRING_WAREHOUSE, RESUMING_WAREHOUSE, BLOCKED -> query.state = QueryState.QUEUED;
+                case NO_DATA -> {
+                    // what monitoring says for a moment after a submit, and for good for an id it cannot see
+                    if (query.noDataSince == 0) {
+                        query.noDataSince = System.nanoTime();
+                    } else if (System.nanoTime() - query.noDataSince > noDataGrace.toNanos()) {
+                        LOG.warn("query={}: Snowflake has no record of it after {}; giving it up", query.queryId,
+                                noDataGrace);
+                        query.state = QueryState.FAILED;
+                        query.error = "Snowflake has no record of this query (any more); run the view again.";
+                    }
+                }
                 default -> query.state = QueryState.RUNNING;
+            }
+            if (remote.getStatus() != QueryStatus.Status.NO_DATA) {
+                query.noDataSince = 0;
             }
             return query.status();
         }
@@ -404,13 +436,19 @@ public class SnowflakeWarehouse implements Warehouse {
         volatile List<Column> fallbackColumns = List.of();
         volatile List<StoreColumn> fallbackStoreColumns = List.of();
 
+        /** When monitoring first had no record of it, in a row ({@code System.nanoTime}); 0: it has one. */
+        long noDataSince;
+        /** Stopped by Snowflake's statement timeout. */
+        volatile boolean timedOut;
+
         RemoteQuery(String queryId, String role) {
             this.queryId = queryId;
             this.role = role;
         }
 
         WarehouseStatus status() {
-            return new WarehouseStatus(copying && !state.isFinished() ? QueryState.RUNNING : state, error);
+            return new WarehouseStatus(copying && !state.isFinished() ? QueryState.RUNNING : state, error,
+                    timedOut && state == QueryState.CANCELLED);
         }
     }
 

@@ -92,6 +92,8 @@ public final class FakeSnowflake implements AutoCloseable {
     private final Map<String, String> sessionRoles = new ConcurrentHashMap<>();
     /** While set, every query stays RUNNING: a query that outlives the server process that started it. */
     public volatile boolean holdRunning;
+    /** STATEMENT_TIMEOUT_IN_SECONDS: a query running longer fails with 000630, as Snowflake stops it; null: none. */
+    public volatile java.time.Duration statementTimeout;
     public final List<String> loginFailures = new CopyOnWriteArrayList<>();
     public final List<String> statusSequence = new CopyOnWriteArrayList<>();
 
@@ -146,6 +148,11 @@ public final class FakeSnowflake implements AutoCloseable {
     public int downloadsOf(String queryId) {
         AtomicInteger count = resultDownloads.get(queryId);
         return count == null ? 0 : count.get();
+    }
+
+    /** Forgets a query, as Snowflake does once its history has gone: monitoring has no record of it (NO_DATA). */
+    public void forget(String queryId) {
+        queries.remove(queryId);
     }
 
     public String jdbcUrl() {
@@ -441,6 +448,7 @@ public final class FakeSnowflake implements AutoCloseable {
         final String table;
         volatile boolean cancelled;
         int polls;
+        final long submittedAt = System.nanoTime();
         String state = "QUEUED";
         String error;
         int errorCode;
@@ -470,6 +478,13 @@ public final class FakeSnowflake implements AutoCloseable {
                 return state;
             }
             polls++;
+            if (statementTimeout != null && System.nanoTime() - submittedAt > statementTimeout.toNanos()) {
+                state = "FAILED_WITH_ERROR";
+                errorCode = 630;
+                error = "Statement reached its statement or warehouse timeout of " + statementTimeout.toSeconds()
+                        + " second(s) and was canceled.";
+                return state;
+            }
             if (polls == 1) {
                 state = "QUEUED";
             } else if (polls == 2 || view.equals("slow_vw") || holdRunning) {

@@ -1,0 +1,79 @@
+package io.warehouseapi;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Snowflake's monitoring says that the API must read right (against the fake Snowflake): a statement Snowflake
+ * stopped at its own STATEMENT_TIMEOUT_IN_SECONDS (000630) is QUERY_TIMEOUT, not a failure; and a query monitoring has
+ * no record of (NO_DATA) is given up after a short grace, instead of counting as running until the API's own timeout.
+ */
+class SnowflakeMonitoringTest extends ApiTestSupport {
+
+    @Override
+    protected boolean onSnowflake() {
+        return true;
+    }
+
+    @Override
+    protected long tripCount() {
+        return 2_000;
+    }
+
+    @Override
+    protected void overrideProperties(Properties properties) {
+        properties.setProperty("warehouse.snowflake.no-data-grace", "PT1S");
+    }
+
+    @AfterEach
+    void noTimeout() {
+        snowflake.statementTimeout = null;
+    }
+
+    @Test
+    void a_statement_snowflake_stopped_at_its_timeout_is_query_timeout_in_its_words() {
+        snowflake.statementTimeout = Duration.ofSeconds(1);
+        try (WsClient client = connect()) {
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\"}");
+            client.next("submitted");
+            String queryId = client.next("running").path("query_id").asText();
+            JsonNode error = client.await("error");
+            assertThat(error.path("code").asText()).isEqualTo("QUERY_TIMEOUT");
+            assertThat(error.path("query_id").asText()).isEqualTo(queryId);
+            assertThat(error.path("message").asText()).contains("statement timeout")
+                    .contains("timeout of 1 second(s)");
+            JsonNode status = client.request("{\"action\":\"query_status\",\"query_id\":\"" + queryId + "\"}");
+            assertThat(status.path("status").asText()).isEqualTo("CANCELLED");
+        }
+    }
+
+    @Test
+    void a_query_monitoring_has_no_record_of_is_given_up_after_the_grace() {
+        try (WsClient client = connect()) {
+            int before = snowflake.asyncQueryIds.size();
+            client.send("{\"action\":\"run_view\",\"view_name\":\"slow_vw\",\"request_id\":\"gone\"}");
+            client.next("submitted");
+            String queryId = client.next("running").path("query_id").asText();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> snowflake.asyncQueryIds.size() > before);
+            snowflake.forget(snowflake.asyncQueryIds.get(before));
+            long forgotten = System.nanoTime();
+            JsonNode error = client.next();
+            while (error.path("type").asText().equals("progress")
+                   && System.nanoTime() - forgotten < Duration.ofSeconds(15).toNanos()) {
+                error = client.next();
+            }
+            assertThat(error.path("type").asText()).as("%s", error).isEqualTo("error");
+            assertThat(error.path("code").asText()).isEqualTo("QUERY_FAILED");
+            assertThat(error.path("query_id").asText()).isEqualTo(queryId);
+            assertThat(error.path("message").asText()).contains("no record of this query").contains("run the view");
+            assertThat(Duration.ofNanos(System.nanoTime() - forgotten)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+}
