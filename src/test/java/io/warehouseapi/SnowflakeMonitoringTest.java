@@ -29,11 +29,37 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
     @Override
     protected void overrideProperties(Properties properties) {
         properties.setProperty("warehouse.snowflake.no-data-grace", "PT1S");
+        // a result over 500 rows is paged in Snowflake with RESULT_SCAN
+        properties.setProperty("warehouse.snowflake.local-copy.max-rows", "500");
     }
 
     @AfterEach
-    void noTimeout() {
+    void asSnowflakeIsUsually() {
         snowflake.statementTimeout = null;
+        snowflake.resultsExpireAtOnce = false;
+    }
+
+    @Test
+    void a_result_snowflake_no_longer_keeps_is_a_clear_failure_never_an_unavailable_warehouse() {
+        try (WsClient client = connect()) {
+            // paged with RESULT_SCAN: a page asked once the result has expired
+            JsonNode first = client.runView("trip_weather_vw", "");
+            assertThat(first.path("total_rows").asLong()).isEqualTo(2_000);
+            snowflake.expiredResults.addAll(snowflake.asyncQueryIds);
+            JsonNode page = client.request("{\"action\":\"fetch_results\",\"query_id\":\""
+                                           + first.path("query_id").asText() + "\",\"offset\":100}");
+            assertThat(page.path("code").asText()).as("%s", page).isEqualTo("QUERY_FAILED");
+            assertThat(page.path("message").asText()).contains("expired").contains("run the view again");
+
+            // copied: the result expired before it could be read
+            snowflake.resultsExpireAtOnce = true;
+            client.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\",\"fresh\":true}");
+            client.next("submitted");
+            client.next("running");
+            JsonNode error = client.await("error");
+            assertThat(error.path("code").asText()).isEqualTo("QUERY_FAILED");
+            assertThat(error.path("message").asText()).contains("expired").contains("run the view again");
+        }
     }
 
     @Test

@@ -27,8 +27,12 @@ final class Failures {
             case BUSY -> new QueryFailure(Kind.WAREHOUSE_BUSY,
                     "Too many queries are waiting for the warehouse; try again shortly.", queryId, null);
             case UNREACHABLE -> unavailable(queryId);
+            case RESULT_EXPIRED -> new QueryFailure(Kind.FAILED, RESULT_EXPIRED, queryId, null);
         };
     }
+
+    static final String RESULT_EXPIRED = "The result has expired in the warehouse (Snowflake keeps a result for 24 "
+                                         + "hours); run the view again.";
 
     static QueryFailure unavailable(String queryId) {
         return new QueryFailure(Kind.WAREHOUSE_UNREACHABLE, "The warehouse cannot be reached right now.", queryId,

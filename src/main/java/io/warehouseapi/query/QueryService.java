@@ -186,8 +186,13 @@ public class QueryService {
         if (how == How.REUSED) {
             results.reused(shared.warehouseId);
         }
-        // an id outlives the result it names on every replica: the longest its query may run, then the retention
+        // an id outlives the result it names on every replica: the longest its query may run, then the retention;
+        // never longer than the warehouse keeps the result (any replica may have to read it from there)
         Instant expiresAt = asked.plus(statementTimeout).plus(resultRetention);
+        Duration lifetime = warehouse.resultLifetime();
+        if (lifetime != null && expiresAt.isAfter(asked.plus(lifetime))) {
+            expiresAt = asked.plus(lifetime);
+        }
         String queryId = ids.issue(SignedIds.Kind.QUERY, owner.key(), SignedIds.ref(shared.warehouseId), expiresAt);
         QueryHandle handle = new QueryHandle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt,
                 metrics);

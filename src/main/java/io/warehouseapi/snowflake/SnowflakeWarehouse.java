@@ -57,6 +57,11 @@ public class SnowflakeWarehouse implements Warehouse {
     private static final Logger LOG = LoggerFactory.getLogger(SnowflakeWarehouse.class);
     /** Snowflake's error 000630: the statement reached STATEMENT_TIMEOUT_IN_SECONDS and was cancelled. */
     private static final int STATEMENT_TIMEOUT = 630;
+    private static final Duration RESULT_LIFETIME = Duration.ofHours(24);
+    /** Snowflake's error 000710: the result of the query has expired. */
+    private static final int RESULT_EXPIRED = 710;
+    private static final String RESULT_EXPIRED_WORDS = "The result has expired in Snowflake (it keeps a result for 24 "
+                                                       + "hours); run the view again.";
 
     private final DataSource dataSource;
     private final RolePools rolePools;
@@ -130,6 +135,23 @@ public class SnowflakeWarehouse implements Warehouse {
     public SnowflakeWarehouse noDataGrace(Duration grace) {
         this.noDataGrace = grace;
         return this;
+    }
+
+    /** Whether Snowflake refused because the result has expired (000710), anywhere in the causes. */
+    private static boolean resultExpired(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && (sql.getErrorCode() == RESULT_EXPIRED
+                                                      || "000710".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Snowflake keeps a query's result for 24 hours after it ran: no id names it for longer. */
+    @Override
+    public Duration resultLifetime() {
+        return RESULT_LIFETIME;
     }
 
     /** The sessions a role's queries run in: the service's own pool, or the role's. */
@@ -269,7 +291,8 @@ public class SnowflakeWarehouse implements Warehouse {
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Cannot copy the result of query {}: {}", query.queryId, e.getMessage());
             store.drop(query.queryId);
-            finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
+            finish(query, QueryState.FAILED, resultExpired(e) ? RESULT_EXPIRED_WORDS
+                    : "The result could not be read from Snowflake.");
             return;
         }
         if (!complete) {
@@ -349,8 +372,8 @@ public class SnowflakeWarehouse implements Warehouse {
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
-                throw new WarehouseException(WarehouseException.Reason.UNREACHABLE,
-                        "a page could not be read with RESULT_SCAN");
+                throw new WarehouseException(resultExpired(e) ? WarehouseException.Reason.RESULT_EXPIRED
+                        : WarehouseException.Reason.UNREACHABLE, "a page could not be read with RESULT_SCAN");
             }
         }
         return Page.of(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);

@@ -153,6 +153,11 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
+    public java.time.Duration resultLifetime() {
+        return require().resultLifetime();
+    }
+
+    @Override
     public String currentDefinition(ExposedView view) {
         return require().currentDefinition(view);
     }

@@ -65,6 +65,14 @@ public interface Warehouse {
         return submit(selection);
     }
 
+    /**
+     * How long the warehouse itself keeps a query's result after it was asked for (Snowflake: 24 hours), which no id
+     * may outlive; null when only this API's own retention bounds it.
+     */
+    default java.time.Duration resultLifetime() {
+        return null;
+    }
+
     /** The state of a query this adapter started; {@code null} for an id it does not know. */
     WarehouseStatus status(String queryId);
 

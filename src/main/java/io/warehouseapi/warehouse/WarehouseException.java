@@ -13,7 +13,9 @@ public class WarehouseException extends RuntimeException {
         /** Too many queries are running or waiting: worth trying again shortly. */
         BUSY,
         /** The warehouse cannot be reached (network, credentials, a locked file): worth trying again later. */
-        UNREACHABLE
+        UNREACHABLE,
+        /** The warehouse no longer keeps the result (Snowflake's 24 hours): the view must be run again. */
+        RESULT_EXPIRED
     }
 
     private final Reason reason;

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,8 @@ final class InMemoryWarehouse implements Warehouse {
     final Set<String> forgotten = ConcurrentHashMap.newKeySet();
     /** Whether several query services (replicas) share its queries. */
     volatile boolean sharedByReplicas;
+    /** How long this warehouse keeps a result, as Snowflake's 24 hours; null: no limit of its own. */
+    volatile Duration resultLifetime;
 
     InMemoryWarehouse(Clock clock) {
         this.clock = clock;
@@ -185,5 +188,10 @@ final class InMemoryWarehouse implements Warehouse {
     @Override
     public int runningStatements() {
         return (int) states.values().stream().filter(state -> !state.isFinished()).count();
+    }
+
+    @Override
+    public Duration resultLifetime() {
+        return resultLifetime;
     }
 }

@@ -90,6 +90,19 @@ class QueryRulesTest {
     }
 
     @Test
+    void an_id_never_outlives_the_result_the_warehouse_keeps() {
+        warehouse.resultLifetime = Duration.ofHours(24);
+        String id = runView(ANA, "c1", "");
+        succeed(0, id);
+        // the retention (24 h) after the longest run (30 min) would outlive Snowflake's 24 hours
+        clock.advance(Duration.ofHours(24).minusSeconds(1));
+        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(failureOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
+                .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
+    }
+
+    @Test
     void a_query_id_is_its_owners_alone_and_expires_after_the_timeout_and_the_retention() {
         String id = runView(ANA, "c1", "");
         succeed(0, id);

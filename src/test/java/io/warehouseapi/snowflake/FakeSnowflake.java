@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -149,6 +150,11 @@ public final class FakeSnowflake implements AutoCloseable {
         AtomicInteger count = resultDownloads.get(queryId);
         return count == null ? 0 : count.get();
     }
+
+    /** Results Snowflake no longer keeps (past its 24 hours): reading them is error 000710. */
+    public final Set<String> expiredResults = ConcurrentHashMap.newKeySet();
+    /** Every result expires as soon as its query succeeds. */
+    public volatile boolean resultsExpireAtOnce;
 
     /** Forgets a query, as Snowflake does once its history has gone: monitoring has no record of it (NO_DATA). */
     public void forget(String queryId) {
@@ -350,6 +356,9 @@ public final class FakeSnowflake implements AutoCloseable {
             }
             reply(exchange, ok(resultData(UUID.randomUUID().toString(),
                     "SELECT 'query [" + id.replace("'", "") + "] terminated.' AS status", -1, -1)));
+        } else if (sql.contains("RESULT_SCAN(?)") && expired(binding(bindings, 1))) {
+            resultScanBindings.add(bindings);
+            reply(exchange, error("000710", "Result for query " + binding(bindings, 1) + " has expired"));
         } else if (sql.equals("SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?")) {
             resultScanBindings.add(bindings);
             FakeQuery query = queries.get(binding(bindings, 1));
@@ -432,11 +441,18 @@ public final class FakeSnowflake implements AutoCloseable {
         return ok(data);
     }
 
+    private boolean expired(String id) {
+        return expiredResults.contains(id) || resultsExpireAtOnce;
+    }
+
     private ObjectNode result(String id) throws SQLException {
         resultDownloads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         FakeQuery query = queries.get(id);
         if (query == null || !"SUCCESS".equals(query.advance())) {
             return error("000709", "Statement " + id + " not found or not finished");
+        }
+        if (expired(id)) {
+            return error("000710", "Result for query " + id + " has expired");
         }
         return ok(resultData(id, "SELECT * FROM " + query.table, -1, -1));
     }
