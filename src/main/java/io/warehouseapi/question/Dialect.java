@@ -31,6 +31,44 @@ public enum Dialect {
         return startsWith;
     }
 
+    /**
+     * The placeholder of a temporal value: DuckDB casts the ISO-8601 text; Snowflake parses it with an explicit
+     * format, so that the account's input formats ({@code TIMESTAMP_INPUT_FORMAT}, ...) do not matter.
+     */
+    String temporalPlaceholder(ColumnType type) {
+        if (this == DUCKDB) {
+            return "CAST(? AS " + castType(type) + ")";
+        }
+        return switch (type) {
+            case DATE -> "TO_DATE(?, 'YYYY-MM-DD')";
+            case TIMESTAMP -> "TO_TIMESTAMP_NTZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9')";
+            case TIMESTAMP_TZ -> "TO_TIMESTAMP_TZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9TZH:TZM')";
+            case TIME -> "TO_TIME(?, 'HH24:MI:SS.FF9')";
+            default -> throw new IllegalArgumentException("not a temporal column type: " + type);
+        };
+    }
+
+    /** A temporal value (its ISO-8601 text) as this dialect's placeholder parses it. */
+    Object temporalValue(ColumnType type, Object iso) {
+        if (this == DUCKDB || !(iso instanceof String text)) {
+            return iso;
+        }
+        return switch (type) {
+            case DATE -> java.time.LocalDate.parse(text).toString();
+            case TIMESTAMP -> java.time.LocalDateTime.parse(text).format(TIMESTAMP_FORMAT);
+            case TIMESTAMP_TZ -> java.time.OffsetDateTime.parse(text).format(TIMESTAMP_TZ_FORMAT);
+            case TIME -> java.time.LocalTime.parse(text).format(TIME_FORMAT);
+            default -> iso;
+        };
+    }
+
+    private static final java.time.format.DateTimeFormatter TIMESTAMP_FORMAT =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS");
+    private static final java.time.format.DateTimeFormatter TIMESTAMP_TZ_FORMAT =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSxxx");
+    private static final java.time.format.DateTimeFormatter TIME_FORMAT =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSSSS");
+
     /** The type a bound ISO-8601 text is cast to for a temporal column. */
     String castType(ColumnType type) {
         return switch (type) {

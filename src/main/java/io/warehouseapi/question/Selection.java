@@ -78,8 +78,8 @@ public record Selection(String view, String sqlName, List<String> columns, Filte
     private static void condition(Filter.Condition condition, Dialect dialect, StringBuilder sql,
                                   List<Object> parameters) {
         String column = Identifiers.quote(condition.column());
-        String placeholder = condition.type().castFromText()
-                ? "CAST(? AS " + dialect.castType(condition.type()) + ")" : "?";
+        boolean temporal = condition.type().castFromText();
+        String placeholder = temporal ? dialect.temporalPlaceholder(condition.type()) : "?";
         switch (condition.op()) {
             case IS_NULL -> sql.append('(').append(column).append(" IS NULL)");
             case NOT_NULL -> sql.append('(').append(column).append(" IS NOT NULL)");
@@ -95,7 +95,9 @@ public record Selection(String view, String sqlName, List<String> columns, Filte
             default -> sql.append('(').append(column).append(' ').append(condition.op().comparison()).append(' ')
                     .append(placeholder).append(')');
         }
-        parameters.addAll(condition.values());
+        for (Object value : condition.values()) {
+            parameters.add(temporal ? dialect.temporalValue(condition.type(), value) : value);
+        }
     }
 
     /** One SELECT and the values bound to its parameters, in order. */

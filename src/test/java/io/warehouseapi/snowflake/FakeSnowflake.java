@@ -151,6 +151,12 @@ public final class FakeSnowflake implements AutoCloseable {
         return count == null ? 0 : count.get();
     }
 
+    /**
+     * The account's input formats are not AUTO (TIMESTAMP_INPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS', DATE_INPUT_FORMAT
+     * = 'YYYY-MM-DD'): a text cast to a timestamp without an explicit format must be written so.
+     */
+    public volatile boolean strictInputFormats;
+
     /** Results Snowflake no longer keeps (past its 24 hours): reading them is error 000710. */
     public final Set<String> expiredResults = ConcurrentHashMap.newKeySet();
     /** Every result expires as soon as its query succeeds. */
@@ -325,6 +331,15 @@ public final class FakeSnowflake implements AutoCloseable {
                 reply(exchange, error("000001", "The fake expects views to be queried asynchronously"));
                 return;
             }
+            if (strictInputFormats && (sql.contains("AS TIMESTAMP_NTZ)") || sql.contains("AS TIMESTAMP_TZ)"))) {
+                for (JsonNode binding : bindings) {
+                    String value = binding.path("value").asText();
+                    if (value.contains("T")) {
+                        reply(exchange, error("100035", "Timestamp '" + value + "' is not recognized"));
+                        return;
+                    }
+                }
+            }
             asyncStatements.add(sql);
             asyncBindings.add(bindings);
             FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(4).toLowerCase(Locale.ROOT),
@@ -376,7 +391,12 @@ public final class FakeSnowflake implements AutoCloseable {
 
     /** Snowflake's spelling of what a question needs, in DuckDB's. */
     private static String duckdb(String sql) {
-        return sql.replace("STARTSWITH(", "starts_with(").replace("CONTAINS(", "contains(")
+        return sql.replace("TO_DATE(?, 'YYYY-MM-DD')", "CAST(strptime(?, '%Y-%m-%d') AS DATE)")
+                .replace("TO_TIMESTAMP_NTZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9')", "strptime(?, '%Y-%m-%dT%H:%M:%S.%n')")
+                .replace("TO_TIMESTAMP_TZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9TZH:TZM')",
+                        "strptime(?, '%Y-%m-%dT%H:%M:%S.%n%z')")
+                .replace("TO_TIME(?, 'HH24:MI:SS.FF9')", "CAST(strptime(?, '%H:%M:%S.%n') AS TIME)")
+                .replace("STARTSWITH(", "starts_with(").replace("CONTAINS(", "contains(")
                 .replace("AS TIMESTAMP_NTZ)", "AS TIMESTAMP)").replace("AS TIMESTAMP_TZ)", "AS TIMESTAMPTZ)");
     }
 
