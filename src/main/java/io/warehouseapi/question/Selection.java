@@ -49,13 +49,20 @@ public record Selection(String view, String sqlName, List<String> columns, Filte
             sql.append(" WHERE ");
             render(where, dialect, sql, parameters);
         }
+        sql.append(orderByClause());
+        return new Statement(sql.toString(), parameters);
+    }
+
+    /** The question's {@code ORDER BY ...}, with a leading space; empty when it asks no order. */
+    public String orderByClause() {
+        StringBuilder sql = new StringBuilder();
         for (int i = 0; i < orderBy.size(); i++) {
             Order term = orderBy.get(i);
             sql.append(i == 0 ? " ORDER BY " : ", ").append(Identifiers.quote(term.column()))
                     .append(term.descending() ? " DESC" : " ASC")
                     .append(term.nullsFirst() ? " NULLS FIRST" : " NULLS LAST");
         }
-        return new Statement(sql.toString(), parameters);
+        return sql.toString();
     }
 
     private static void render(Filter filter, Dialect dialect, StringBuilder sql, List<Object> parameters) {

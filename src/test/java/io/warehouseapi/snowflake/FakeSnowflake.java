@@ -60,6 +60,9 @@ public final class FakeSnowflake implements AutoCloseable {
             "SELECT (.+?) FROM \"([^\"]+)\"\\.\"([^\"]+)\"\\.\"([^\"]+)\"(.*)", Pattern.DOTALL);
     private static final Pattern DRIVER_RESULT_SCAN = Pattern.compile(
             "select \\* from table\\(result_scan\\('([0-9a-fA-F-]+)'\\)\\)", Pattern.CASE_INSENSITIVE);
+    /** A result read again in a question's order: {@code SELECT * FROM TABLE(RESULT_SCAN(?)) ORDER BY ...}. */
+    private static final Pattern ORDERED_RESULT_SCAN = Pattern.compile(
+            "SELECT \\* FROM TABLE\\(RESULT_SCAN\\(\\?\\)\\) (ORDER BY .+)", Pattern.DOTALL);
     private static final Pattern MONITORING = Pattern.compile("/monitoring/queries/([^/]+)");
     private static final Pattern RESULT = Pattern.compile("/queries/([^/]+)/result");
 
@@ -359,7 +362,15 @@ public final class FakeSnowflake implements AutoCloseable {
             // createResultSet(queryId): the driver reads the persisted result once
             Matcher scan = DRIVER_RESULT_SCAN.matcher(sql);
             scan.matches();
-            reply(exchange, result(scan.group(1)));
+            // RESULT_SCAN without ORDER BY promises no order: a different one at every call
+            reply(exchange, result(scan.group(1), " ORDER BY random()"));
+        } else if (ORDERED_RESULT_SCAN.matcher(sql).matches()) {
+            Matcher scan = ORDERED_RESULT_SCAN.matcher(sql);
+            scan.matches();
+            FakeQuery ordered = queries.get(binding(bindings, 1));
+            reply(exchange, ordered == null || expired(ordered.id)
+                    ? error("000710", "Result for query " + binding(bindings, 1) + " has expired")
+                    : ok(resultData(ordered.id, "SELECT * FROM " + ordered.table + " " + scan.group(1), -1, -1)));
         } else if (sql.contains("INFORMATION_SCHEMA.VIEWS")) {
             reply(exchange, ok(resultData(UUID.randomUUID().toString(), catalog(binding(bindings, 1)), -1, -1)));
         } else if (sql.equals("SELECT SYSTEM$CANCEL_QUERY(?)")) {
@@ -466,6 +477,10 @@ public final class FakeSnowflake implements AutoCloseable {
     }
 
     private ObjectNode result(String id) throws SQLException {
+        return result(id, "");
+    }
+
+    private ObjectNode result(String id, String order) throws SQLException {
         resultDownloads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         FakeQuery query = queries.get(id);
         if (query == null || !"SUCCESS".equals(query.advance())) {
@@ -474,7 +489,7 @@ public final class FakeSnowflake implements AutoCloseable {
         if (expired(id)) {
             return error("000710", "Result for query " + id + " has expired");
         }
-        return ok(resultData(id, "SELECT * FROM " + query.table, -1, -1));
+        return ok(resultData(id, "SELECT * FROM " + query.table + order, -1, -1));
     }
 
     /** A query as the fake warehouse runs it: materialized on its second status poll, or never, for slow_vw. */
