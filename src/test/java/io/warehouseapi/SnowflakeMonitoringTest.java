@@ -63,6 +63,20 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
     }
 
     @Test
+    void sessions_whose_master_token_expired_sign_in_again_within_the_same_request() {
+        try (WsClient client = connect()) {
+            assertThat(client.runView("trip_weather_vw", ",\"columns\":[\"USERTYPE\"],\"fresh\":true")
+                    .path("row_count").asInt()).isEqualTo(100);
+            int logins = snowflake.logins.get();
+            snowflake.expireSessions();
+            JsonNode again = client.runView("trip_weather_vw", ",\"columns\":[\"USERTYPE\"],\"fresh\":true");
+            assertThat(again.path("type").asText()).as("%s", again).isEqualTo("results");
+            assertThat(snowflake.masterTokenExpiries.get()).isPositive();
+            assertThat(snowflake.logins.get()).isGreaterThan(logins);
+        }
+    }
+
+    @Test
     void a_statement_snowflake_stopped_at_its_timeout_is_query_timeout_in_its_words() {
         snowflake.statementTimeout = Duration.ofSeconds(1);
         try (WsClient client = connect()) {

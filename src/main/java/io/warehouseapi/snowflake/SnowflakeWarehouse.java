@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.warehouseapi.model.Column;
 import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.QueryState;
@@ -60,6 +62,8 @@ public class SnowflakeWarehouse implements Warehouse {
     private static final Duration RESULT_LIFETIME = Duration.ofHours(24);
     /** Snowflake's error 000710: the result of the query has expired. */
     private static final int RESULT_EXPIRED = 710;
+    /** Snowflake's error 390114: the session's master token has expired; it must sign in again. */
+    private static final int MASTER_TOKEN_EXPIRED = 390114;
     private static final String RESULT_EXPIRED_WORDS = "The result has expired in Snowflake (it keeps a result for 24 "
                                                        + "hours); run the view again.";
 
@@ -182,22 +186,76 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public String submit(Selection selection) {
         Selection.Statement select = selection.statement(Dialect.SNOWFLAKE);
-        try (Connection connection = pool(selection.role()).getConnection();
-             PreparedStatement statement = connection.prepareStatement(select.sql())) {
-            List<Object> parameters = select.parameters();
-            for (int i = 0; i < parameters.size(); i++) {
-                statement.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet rs = statement.unwrap(SnowflakePreparedStatement.class).executeAsyncQuery()) {
-                String queryId = rs.unwrap(SnowflakeResultSet.class).getQueryID();
-                queries.put(queryId, new RemoteQuery(queryId, selection.role(), selection.orderByClause()));
-                return queryId;
-            }
+        try {
+            String queryId = inSession(selection.role(), connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(select.sql())) {
+                    List<Object> parameters = select.parameters();
+                    for (int i = 0; i < parameters.size(); i++) {
+                        statement.setObject(i + 1, parameters.get(i));
+                    }
+                    try (ResultSet rs = statement.unwrap(SnowflakePreparedStatement.class).executeAsyncQuery()) {
+                        return rs.unwrap(SnowflakeResultSet.class).getQueryID();
+                    }
+                }
+            });
+            queries.put(queryId, new RemoteQuery(queryId, selection.role(), selection.orderByClause()));
+            return queryId;
+        } catch (SQLTransientConnectionException e) {
+            // every session of the pool is in use: busy, not an outage
+            LOG.warn("No Snowflake session was free for a query on {}: {}", selection.view(), firstLine(e));
+            throw new WarehouseException(WarehouseException.Reason.BUSY, "no Snowflake session is free");
         } catch (SQLException e) {
             LOG.warn("Snowflake did not accept a query on {}: {}", selection.view(), firstLine(e));
             catalog.unavailable();
             throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "Snowflake did not accept the query");
         }
+    }
+
+    /** Work done in one Snowflake session. */
+    private interface SessionWork<T> {
+        T in(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Does some work in a session of a role's pool. A session whose master token has expired (390114: the driver
+     * cannot renew it) is taken out of its pool, with the pool's other sessions, and the work done once more in a new
+     * session, which signs in again, so that the request that meets the expiry is answered, not failed.
+     */
+    private <T> T inSession(String role, SessionWork<T> work) throws SQLException {
+        DataSource sessions = pool(role);
+        Connection connection = sessions.getConnection();
+        try {
+            return work.in(connection);
+        } catch (SQLException e) {
+            if (!signInExpired(e)) {
+                throw e;
+            }
+            LOG.info("A Snowflake session's sign-in has expired (390114); signing in again");
+            if (sessions instanceof HikariDataSource hikari) {
+                // the pool's other sessions signed in about as long ago: they are renewed as well, each when free
+                hikari.evictConnection(connection);
+                hikari.getHikariPoolMXBean().softEvictConnections();
+            }
+            try (Connection fresh = sessions.getConnection()) {
+                return work.in(fresh);
+            }
+        } finally {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing a Snowflake session: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Whether Snowflake refused because the session's master token has expired (390114). */
+    private static boolean signInExpired(SQLException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getErrorCode() == MASTER_TOKEN_EXPIRED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -212,8 +270,9 @@ public class SnowflakeWarehouse implements Warehouse {
             }
         }
         QueryStatus remote;
-        try (Connection connection = pool(query.role).getConnection()) {
-            remote = connection.unwrap(SnowflakeConnection.class).getQueryStatus(queryId);
+        try {
+            remote = inSession(query.role, connection -> connection.unwrap(SnowflakeConnection.class)
+                    .getQueryStatus(queryId));
         } catch (SQLException e) {
             // a lost connection mid-poll: the query is not lost, the next poll asks again
             LOG.warn("Cannot poll query {}: {}", queryId, firstLine(e));
@@ -283,23 +342,28 @@ public class SnowflakeWarehouse implements Warehouse {
         long started = System.nanoTime();
         boolean complete = false;
         List<StoreColumn> columns = new ArrayList<>();
-        try (Connection connection = pool(query.role).getConnection();
-             PreparedStatement ordered = query.orderBy.isEmpty() ? null
-                     : connection.prepareStatement("SELECT * FROM TABLE(RESULT_SCAN(?))" + query.orderBy);
-             ResultSet rs = ordered == null
-                     ? connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)
-                     : orderedResult(ordered, query.queryId)) {
-            if (ordered == null) {
-                // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for it;
-                // asking first lets it read the result at once
-                rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
-            }
-            ResultSetMetaData meta = rs.getMetaData();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-                columns.add(SnowflakeTypes.storeColumn(meta, i));
-            }
-            complete = store.load(query.queryId, columns, () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null,
-                    maxLocalRows, () -> query.cancelRequested);
+        try {
+            complete = inSession(query.role, connection -> {
+                columns.clear();
+                try (PreparedStatement ordered = query.orderBy.isEmpty() ? null
+                        : connection.prepareStatement("SELECT * FROM TABLE(RESULT_SCAN(?))" + query.orderBy);
+                     ResultSet rs = ordered == null
+                             ? connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)
+                             : orderedResult(ordered, query.queryId)) {
+                    if (ordered == null) {
+                        // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for
+                        // it; asking first lets it read the result at once
+                        rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
+                    }
+                    ResultSetMetaData meta = rs.getMetaData();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        columns.add(SnowflakeTypes.storeColumn(meta, i));
+                    }
+                    return store.load(query.queryId, columns,
+                            () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
+                            () -> query.cancelRequested);
+                }
+            });
             if (complete) {
                 store.register(query.queryId, SnowflakeTypes.reported(columns));
             }

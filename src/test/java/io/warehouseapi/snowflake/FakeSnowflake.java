@@ -165,6 +165,16 @@ public final class FakeSnowflake implements AutoCloseable {
     /** Every result expires as soon as its query succeeds. */
     public volatile boolean resultsExpireAtOnce;
 
+    /** Session tokens whose master token has expired: any request with one is answered 390114. */
+    private final Set<String> expiredSessions = ConcurrentHashMap.newKeySet();
+    /** How many requests were answered 390114. */
+    public final AtomicInteger masterTokenExpiries = new AtomicInteger();
+
+    /** Expires the master token of every session signed in so far: each must sign in again. */
+    public void expireSessions() {
+        expiredSessions.addAll(sessionRoles.keySet());
+    }
+
     /** Forgets a query, as Snowflake does once its history has gone: monitoring has no record of it (NO_DATA). */
     public void forget(String queryId) {
         queries.remove(queryId);
@@ -189,6 +199,12 @@ public final class FakeSnowflake implements AutoCloseable {
             Matcher result = RESULT.matcher(path);
             if (path.equals("/session/v1/login-request")) {
                 login(exchange, JSON.readTree(body));
+            } else if (expiredSessions.contains(sessionToken(exchange))) {
+                masterTokenExpiries.incrementAndGet();
+                ObjectNode expired = error("390114", "Authentication token has expired.  The user must authenticate "
+                                                    + "again.");
+                expired.putObject("data").put("nextAction", "RETRY_LOGIN").put("authnMethod", "TOKEN");
+                reply(exchange, expired);
             } else if (path.equals("/queries/v1/query-request")) {
                 query(exchange, JSON.readTree(body));
             } else if (monitoring.matches()) {
