@@ -378,8 +378,9 @@ public final class FakeSnowflake implements AutoCloseable {
             // createResultSet(queryId): the driver reads the persisted result once
             Matcher scan = DRIVER_RESULT_SCAN.matcher(sql);
             scan.matches();
-            // RESULT_SCAN without ORDER BY promises no order: a different one at every call
-            reply(exchange, result(scan.group(1), " ORDER BY random()"));
+            // RESULT_SCAN without ORDER BY promises no order: here an order of the double's own (not the order
+            // the rows were produced in), the same at every call
+            reply(exchange, result(scan.group(1), " AS scanned ORDER BY hash(scanned)"));
         } else if (ORDERED_RESULT_SCAN.matcher(sql).matches()) {
             Matcher scan = ORDERED_RESULT_SCAN.matcher(sql);
             scan.matches();
