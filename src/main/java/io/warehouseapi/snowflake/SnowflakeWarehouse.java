@@ -141,15 +141,6 @@ public class SnowflakeWarehouse implements Warehouse {
         return this;
     }
 
-    /**
-     * A result read again in its question's order: Snowflake reads a persisted result (RESULT_SCAN, as the driver's
-     * {@code createResultSet} does) in no promised order, so a question's ORDER BY is repeated on it.
-     */
-    private static ResultSet orderedResult(PreparedStatement statement, String queryId) throws SQLException {
-        statement.setString(1, queryId);
-        return statement.executeQuery();
-    }
-
     /** Whether Snowflake refused because the result has expired (000710), anywhere in the causes. */
     private static boolean resultExpired(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -198,7 +189,7 @@ public class SnowflakeWarehouse implements Warehouse {
                     }
                 }
             });
-            queries.put(queryId, new RemoteQuery(queryId, selection.role(), selection.orderByClause()));
+            queries.put(queryId, new RemoteQuery(queryId, selection.role()));
             return queryId;
         } catch (SQLTransientConnectionException e) {
             // every session of the pool is in use: busy, not an outage
@@ -345,16 +336,10 @@ public class SnowflakeWarehouse implements Warehouse {
         try {
             complete = inSession(query.role, connection -> {
                 columns.clear();
-                try (PreparedStatement ordered = query.orderBy.isEmpty() ? null
-                        : connection.prepareStatement("SELECT * FROM TABLE(RESULT_SCAN(?))" + query.orderBy);
-                     ResultSet rs = ordered == null
-                             ? connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)
-                             : orderedResult(ordered, query.queryId)) {
-                    if (ordered == null) {
-                        // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for
-                        // it; asking first lets it read the result at once
-                        rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
-                    }
+                try (ResultSet rs = connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)) {
+                    // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for it;
+                    // asking first lets it read the result at once
+                    rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
                     ResultSetMetaData meta = rs.getMetaData();
                     for (int i = 1; i <= meta.getColumnCount(); i++) {
                         columns.add(SnowflakeTypes.storeColumn(meta, i));
@@ -490,7 +475,7 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public String adopt(String queryId) {
         // Snowflake serves a query's status and result to any session of the user that ran it
-        queries.computeIfAbsent(queryId, id -> new RemoteQuery(id, null, ""));
+        queries.computeIfAbsent(queryId, id -> new RemoteQuery(id, null));
         return "";
     }
 
@@ -528,8 +513,6 @@ public class SnowflakeWarehouse implements Warehouse {
         final String queryId;
         /** The role it runs under (its sessions' pool); null: the service's own. */
         final String role;
-        /** Its question's ORDER BY, which reading its result again must repeat; empty for none. */
-        final String orderBy;
         QueryState state = QueryState.QUEUED;
         String error;
         volatile boolean cancelRequested;
@@ -545,10 +528,9 @@ public class SnowflakeWarehouse implements Warehouse {
         /** Stopped by Snowflake's statement timeout. */
         volatile boolean timedOut;
 
-        RemoteQuery(String queryId, String role, String orderBy) {
+        RemoteQuery(String queryId, String role) {
             this.queryId = queryId;
             this.role = role;
-            this.orderBy = orderBy;
         }
 
         WarehouseStatus status() {

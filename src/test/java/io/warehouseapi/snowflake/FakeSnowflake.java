@@ -60,9 +60,6 @@ public final class FakeSnowflake implements AutoCloseable {
             "SELECT (.+?) FROM \"([^\"]+)\"\\.\"([^\"]+)\"\\.\"([^\"]+)\"(.*)", Pattern.DOTALL);
     private static final Pattern DRIVER_RESULT_SCAN = Pattern.compile(
             "select \\* from table\\(result_scan\\('([0-9a-fA-F-]+)'\\)\\)", Pattern.CASE_INSENSITIVE);
-    /** A result read again in a question's order: {@code SELECT * FROM TABLE(RESULT_SCAN(?)) ORDER BY ...}. */
-    private static final Pattern ORDERED_RESULT_SCAN = Pattern.compile(
-            "SELECT \\* FROM TABLE\\(RESULT_SCAN\\(\\?\\)\\) (ORDER BY .+)", Pattern.DOTALL);
     private static final Pattern MONITORING = Pattern.compile("/monitoring/queries/([^/]+)");
     private static final Pattern RESULT = Pattern.compile("/queries/([^/]+)/result");
 
@@ -378,16 +375,7 @@ public final class FakeSnowflake implements AutoCloseable {
             // createResultSet(queryId): the driver reads the persisted result once
             Matcher scan = DRIVER_RESULT_SCAN.matcher(sql);
             scan.matches();
-            // RESULT_SCAN without ORDER BY promises no order: here an order of the double's own (not the order
-            // the rows were produced in), the same at every call
-            reply(exchange, result(scan.group(1), " AS scanned ORDER BY hash(scanned)"));
-        } else if (ORDERED_RESULT_SCAN.matcher(sql).matches()) {
-            Matcher scan = ORDERED_RESULT_SCAN.matcher(sql);
-            scan.matches();
-            FakeQuery ordered = queries.get(binding(bindings, 1));
-            reply(exchange, ordered == null || expired(ordered.id)
-                    ? error("000710", "Result for query " + binding(bindings, 1) + " has expired")
-                    : ok(resultData(ordered.id, "SELECT * FROM " + ordered.table + " " + scan.group(1), -1, -1)));
+            reply(exchange, result(scan.group(1)));
         } else if (sql.contains("INFORMATION_SCHEMA.VIEWS")) {
             reply(exchange, ok(resultData(UUID.randomUUID().toString(), catalog(binding(bindings, 1)), -1, -1)));
         } else if (sql.equals("SELECT SYSTEM$CANCEL_QUERY(?)")) {
