@@ -1,5 +1,6 @@
--- Sets up Snowflake for warehouse-api: a warehouse that suspends itself, a
--- role with least privilege (usage on the warehouse, database and schema;
+-- Sets up Snowflake for warehouse-api: a warehouse that suspends itself, runs
+-- no statement longer than an hour and stops at a monthly credit quota (a
+-- resource monitor), a role with least privilege (usage on the warehouse, database and schema;
 -- SELECT on the exposed views and nothing else), and a service user that
 -- signs in with a key pair only.
 --
@@ -15,6 +16,24 @@ CREATE WAREHOUSE IF NOT EXISTS API_WH
   AUTO_RESUME = TRUE
   INITIALLY_SUSPENDED = TRUE
   COMMENT = 'warehouse-api: runs the views its clients ask for';
+
+-- Snowflake stops any statement on the warehouse after an hour (error 000630,
+-- which the API reports as QUERY_TIMEOUT); keep it at or above the API's own
+-- warehouse.query.timeout (PT30M), which cancels first.
+ALTER WAREHOUSE API_WH SET STATEMENT_TIMEOUT_IN_SECONDS = 3600;
+
+-- A monthly credit quota: notify at 80%, suspend once running statements end
+-- at 100%, suspend at once at 110%. Creating a resource monitor takes
+-- ACCOUNTADMIN; adjust CREDIT_QUOTA to the budget.
+USE ROLE ACCOUNTADMIN;
+CREATE RESOURCE MONITOR IF NOT EXISTS API_WH_MONITOR
+  WITH CREDIT_QUOTA = 20
+  FREQUENCY = MONTHLY
+  START_TIMESTAMP = IMMEDIATELY
+  TRIGGERS ON 80 PERCENT DO NOTIFY
+           ON 100 PERCENT DO SUSPEND
+           ON 110 PERCENT DO SUSPEND_IMMEDIATE;
+ALTER WAREHOUSE API_WH SET RESOURCE_MONITOR = API_WH_MONITOR;
 
 USE ROLE SECURITYADMIN;
 

@@ -24,7 +24,9 @@ SELECT
     TIMESTAMP '2018-04-25 16:10:00'               AS a_timestamp,
     '{"city":{"id":5128638},"tags":["a","b"]}'::JSON AS a_json,
     [1, 2, 3]                                     AS a_list,
-    {'name': 'dock', 'slots': 19}                 AS a_struct;
+    {'name': 'dock', 'slots': 19}                 AS a_struct,
+    '\xCA\xFE'::BLOB                              AS a_blob,
+    TIME '10:30:15.25'                            AS a_time;
 
 -- Takes a second or two, then succeeds: for watching a query run.
 CREATE OR REPLACE VIEW sleepy_vw AS

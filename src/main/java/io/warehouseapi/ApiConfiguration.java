@@ -346,7 +346,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         closeOnStop(context, roles);
         Warehouse warehouse = new SnowflakeWarehouse(snowflake, roles, statements, store, executor,
                 settings.database(), settings.schema(), viewsInclude, settings.maxLocalRows())
-                .noDataGrace(settings.noDataGrace());
+                .noDataGrace(settings.noDataGrace())
+                .maxRunning(settings.maxRunningQueries());
         LOG.info("Warehouse: Snowflake account {} as {}, {}.{}", settings.account(), settings.user(),
                 settings.database(), settings.schema());
         return warehouse;

@@ -186,6 +186,9 @@ class RunViewTest extends ApiTestSupport {
             assertThat(row.path("a_list").isArray()).isTrue();
             assertThat(row.path("a_list").get(2).asInt()).isEqualTo(3);
             assertThat(row.path("a_struct").path("slots").asInt()).isEqualTo(19);
+            // bytes as base64 (0xCAFE), never the engine's object
+            assertThat(row.path("a_blob").asText()).isEqualTo("yv4=");
+            assertThat(row.path("a_time").asText()).isEqualTo("10:30:15.25");
         }
     }
 

@@ -31,12 +31,57 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
         properties.setProperty("warehouse.snowflake.no-data-grace", "PT1S");
         // a result over 500 rows is paged in Snowflake with RESULT_SCAN
         properties.setProperty("warehouse.snowflake.local-copy.max-rows", "500");
+        properties.setProperty("warehouse.snowflake.max-running-queries", "2");
     }
 
     @AfterEach
     void asSnowflakeIsUsually() {
         snowflake.statementTimeout = null;
         snowflake.resultsExpireAtOnce = false;
+        snowflake.holdRunning = false;
+    }
+
+    @Test
+    void queries_running_in_snowflake_are_capped_in_total() {
+        snowflake.holdRunning = true;
+        try (WsClient a = connect(); WsClient b = connect()) {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (int i = 1; i <= 2; i++) {
+                WsClient client = i == 1 ? a : b;
+                client.send(question(i));
+                client.next("submitted");
+                ids.add(client.next("running").path("query_id").asText());
+            }
+            // a third, on either connection, while two run in Snowflake
+            a.send(question(3));
+            a.next("submitted");
+            JsonNode refused = a.next("error");
+            assertThat(refused.path("code").asText()).as("%s", refused).isEqualTo("TOO_MANY_REQUESTS");
+            assertThat(refused.path("message").asText()).contains("warehouse.snowflake.max-running-queries");
+            int submitted = snowflake.asyncQueryIds.size();
+
+            // one cancelled: its place is free again
+            cancel(a, ids.get(0));
+            a.send(question(4));
+            a.next("submitted");
+            String fourth = a.next("running").path("query_id").asText();
+            assertThat(snowflake.asyncQueryIds).hasSize(submitted + 1);
+            // the places free for the next test at once
+            cancel(a, fourth);
+            cancel(b, ids.get(1));
+        }
+    }
+
+    private static void cancel(WsClient client, String queryId) {
+        client.send("{\"action\":\"cancel\",\"query_id\":\"" + queryId + "\"}");
+        // the cancel's reply and the run_view's end, in either order
+        assertThat(java.util.List.of(client.next().path("type").asText(), client.next().path("type").asText()))
+                .containsExactlyInAnyOrder("cancelled", "error");
+    }
+
+    private static String question(int minimum) {
+        return "{\"action\":\"run_view\",\"view_name\":\"trip_weather_vw\",\"fresh\":true,\"filters\":"
+               + "{\"column\":\"TRIPDURATION\",\"op\":\"gt\",\"value\":" + minimum + "}}";
     }
 
     @Test

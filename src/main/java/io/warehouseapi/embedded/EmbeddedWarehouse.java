@@ -125,7 +125,7 @@ public class EmbeddedWarehouse implements Warehouse {
         } catch (RejectedExecutionException e) {
             executions.remove(queryId);
             publish(execution, QueryState.FAILED, "The query queue was full.", null, null);
-            throw new WarehouseException(WarehouseException.Reason.BUSY, "the query queue is full");
+            throw new WarehouseException(WarehouseException.Reason.BUSY, "its queue is full: warehouse.max-queued-queries");
         }
         return queryId;
     }

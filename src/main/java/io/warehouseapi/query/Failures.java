@@ -25,7 +25,8 @@ final class Failures {
         LOG.debug("The warehouse refused: {} ({})", e.getMessage(), e.reason());
         return switch (e.reason()) {
             case BUSY -> new QueryFailure(Kind.WAREHOUSE_BUSY,
-                    "Too many queries are waiting for the warehouse; try again shortly.", queryId, null);
+                    "Too many queries are waiting for the warehouse (" + e.getMessage() + "); try again shortly.",
+                    queryId, null);
             case UNREACHABLE -> unavailable(queryId);
             case RESULT_EXPIRED -> new QueryFailure(Kind.FAILED, RESULT_EXPIRED, queryId, null);
         };

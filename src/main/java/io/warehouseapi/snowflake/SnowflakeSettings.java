@@ -38,12 +38,13 @@ public final class SnowflakeSettings {
     private final int loginTimeoutSeconds;
     private final int retryTimeoutSeconds;
     private final java.time.Duration noDataGrace;
+    private final int maxRunningQueries;
 
     private SnowflakeSettings(PropertiesComponent properties) {
         this.account = required(properties, "account");
         this.user = required(properties, "user");
-        this.database = required(properties, "database");
-        this.schema = optional(properties, "schema").orElse("PUBLIC");
+        this.database = resolved(required(properties, "database"));
+        this.schema = resolved(optional(properties, "schema").orElse("PUBLIC"));
         this.warehouse = optional(properties, "warehouse").orElse(null);
         this.role = optional(properties, "role").orElse(null);
         this.url = optional(properties, "url")
@@ -53,16 +54,43 @@ public final class SnowflakeSettings {
         this.loginTimeoutSeconds = Integer.parseInt(optional(properties, "login-timeout").orElse("30"));
         this.retryTimeoutSeconds = Integer.parseInt(optional(properties, "retry-timeout").orElse("60"));
         this.noDataGrace = java.time.Duration.parse(optional(properties, "no-data-grace").orElse("PT30S"));
+        this.maxRunningQueries = Integer.parseInt(optional(properties, "max-running-queries").orElse("16"));
+        if (maxRunningQueries < 1) {
+            throw new StartupException(PREFIX + "max-running-queries must be at least 1, not " + maxRunningQueries);
+        }
         this.privateKey = readKey(properties);
     }
 
     /** How long monitoring may have no record of a query before it is given up. */
+    /** How many of the API's queries may be queued or running in Snowflake at once ({@code ...max-running-queries}). */
+    public int maxRunningQueries() {
+        return maxRunningQueries;
+    }
+
     public java.time.Duration noDataGrace() {
         return noDataGrace;
     }
 
     public static SnowflakeSettings from(PropertiesComponent properties) {
         return new SnowflakeSettings(properties);
+    }
+
+    /**
+     * A database or schema name as Snowflake resolves it: unquoted, in upper case ({@code citibike} is
+     * {@code CITIBIKE}); in double quotes, exactly as written inside them ({@code "MixedCase"}).
+     */
+    static String resolved(String configured) {
+        String name = configured.strip();
+        if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+            return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+        }
+        return name.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** A resolved name as the driver passes it to the sign-in: quoted where upper case would change it. */
+    private static String signInName(String resolved) {
+        return resolved.equals(resolved.toUpperCase(java.util.Locale.ROOT)) && resolved.matches("[A-Z_][A-Z0-9_$]*")
+                ? resolved : "\"" + resolved.replace("\"", "\"\"") + "\"";
     }
 
     private static Optional<String> optional(PropertiesComponent properties, String name) {
@@ -131,8 +159,8 @@ public final class SnowflakeSettings {
         config.addDataSourceProperty("user", user);
         config.addDataSourceProperty("authenticator", "SNOWFLAKE_JWT");
         config.addDataSourceProperty("privateKey", privateKey);
-        config.addDataSourceProperty("db", database);
-        config.addDataSourceProperty("schema", schema);
+        config.addDataSourceProperty("db", signInName(database));
+        config.addDataSourceProperty("schema", signInName(schema));
         if (warehouse != null) {
             config.addDataSourceProperty("warehouse", warehouse);
         }
@@ -146,6 +174,10 @@ public final class SnowflakeSettings {
         // restart or a hand-off at shutdown) takes it up; with the account's default (TRUE) Snowflake would abort it
         // when its session closes
         config.addDataSourceProperty("ABORT_DETACHED_QUERY", "false");
+        // values the driver gives only as text, in the session's output format: one the copy reads back exactly
+        // (a TIMESTAMP_TZ's own offset, a TIME's nanoseconds; the accounts' defaults drop both)
+        config.addDataSourceProperty("TIMESTAMP_TZ_OUTPUT_FORMAT", SnowflakeTypes.TIMESTAMP_TZ_FORMAT);
+        config.addDataSourceProperty("TIME_OUTPUT_FORMAT", SnowflakeTypes.TIME_FORMAT);
         // how long the driver retries a call that failed on the network before it reports the failure
         config.addDataSourceProperty("retryTimeout", Integer.toString(retryTimeoutSeconds));
         // the driver would otherwise probe cloud metadata addresses to describe its host at every sign-in
@@ -157,8 +189,9 @@ public final class SnowflakeSettings {
         config.setConnectionTimeout((loginTimeoutSeconds + 5) * 1000L);
         config.setKeepaliveTime(300_000);
         config.setInitializationFailTimeout(1);
+        HikariDataSource pool;
         try {
-            return new HikariDataSource(config);
+            pool = new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
@@ -170,6 +203,40 @@ public final class SnowflakeSettings {
                 throw new WarehouseUnreachableException(message);
             }
             throw new StartupException(message);
+        }
+        try {
+            checkNames(pool, role);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return pool;
+    }
+
+    /**
+     * Stops the start when the session has no current database or schema: Snowflake signs in all the same when the
+     * names it was given do not exist or the role may not use them, and every view would then be missing. The
+     * session's names come with the sign-in: nothing is sent.
+     */
+    private void checkNames(HikariDataSource pool, String role) {
+        String current;
+        String currentSchema;
+        try (java.sql.Connection connection = pool.getConnection()) {
+            current = connection.getCatalog();
+            currentSchema = connection.getSchema();
+        } catch (java.sql.SQLException e) {
+            throw new StartupException("Cannot read the Snowflake session's database and schema: " + e.getMessage());
+        }
+        String as = role == null ? "the user's default role" : "role " + role;
+        if (current == null || !current.equals(database)) {
+            throw new StartupException("Snowflake has no database " + database + " that " + as + " may use (" + PREFIX
+                                       + "database; an unquoted name is looked up in upper case, as Snowflake does: "
+                                       + "write it in double quotes to keep its case)");
+        }
+        if (currentSchema == null || !currentSchema.equals(schema)) {
+            throw new StartupException("Snowflake has no schema " + schema + " in database " + database + " that "
+                                       + as + " may use (" + PREFIX + "schema; an unquoted name is looked up in upper "
+                                       + "case, as Snowflake does: write it in double quotes to keep its case)");
         }
     }
 

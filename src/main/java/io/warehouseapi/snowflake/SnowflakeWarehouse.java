@@ -71,6 +71,9 @@ public class SnowflakeWarehouse implements Warehouse {
     private final RolePools rolePools;
     /** How long monitoring may have no record of a query before it is given up (it has none for a moment at first). */
     private volatile Duration noDataGrace = Duration.ofSeconds(30);
+    private volatile int maxRunning = 16;
+    /** Submits under way: places taken before their queries are known. */
+    private final java.util.concurrent.atomic.AtomicInteger reserved = new java.util.concurrent.atomic.AtomicInteger();
     private final ResultStore store;
     private final ExecutorService copier;
     private final String database;
@@ -141,6 +144,32 @@ public class SnowflakeWarehouse implements Warehouse {
         return this;
     }
 
+    /**
+     * How many of the API's queries may be queued or running in Snowflake at once ({@code ...max-running-queries}):
+     * each keeps the warehouse running, and on a multi-cluster warehouse may start another cluster.
+     */
+    public SnowflakeWarehouse maxRunning(int queries) {
+        this.maxRunning = queries;
+        return this;
+    }
+
+    /** Takes a place among the queries Snowflake runs for the API, or refuses as busy when none is free. */
+    private void reserve() {
+        synchronized (reserved) {
+            long inSnowflake = reserved.get();
+            for (RemoteQuery query : queries.values()) {
+                if (!query.state.isFinished() && !query.copying) {
+                    inSnowflake++;
+                }
+            }
+            if (inSnowflake >= maxRunning) {
+                throw new WarehouseException(WarehouseException.Reason.BUSY, "the API's queries in Snowflake are at "
+                        + "their limit, warehouse.snowflake.max-running-queries = " + maxRunning);
+            }
+            reserved.incrementAndGet();
+        }
+    }
+
     /** Whether Snowflake refused because the result has expired (000710), anywhere in the causes. */
     private static boolean resultExpired(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -177,6 +206,7 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public String submit(Selection selection) {
         Selection.Statement select = selection.statement(Dialect.SNOWFLAKE);
+        reserve();
         try {
             String queryId = inSession(selection.role(), connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(select.sql())) {
@@ -199,6 +229,9 @@ public class SnowflakeWarehouse implements Warehouse {
             LOG.warn("Snowflake did not accept a query on {}: {}", selection.view(), firstLine(e));
             catalog.unavailable();
             throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "Snowflake did not accept the query");
+        } finally {
+            // known from here on (or refused): its place is counted among the queries, or free again
+            reserved.decrementAndGet();
         }
     }
 
@@ -430,7 +463,7 @@ public class SnowflakeWarehouse implements Warehouse {
                 for (Map<String, Object> read : statements.readResultScanPage(queryId, pageSize, offset)) {
                     Object[] row = new Object[columns.size()];
                     for (int i = 0; i < row.length; i++) {
-                        row[i] = SnowflakeTypes.fromJdbc(read.get(columns.get(i).name()), columns.get(i).kind());
+                        row[i] = SnowflakeTypes.fromJdbc(read.get(columns.get(i).name()), columns.get(i));
                     }
                     rows.add(row);
                 }

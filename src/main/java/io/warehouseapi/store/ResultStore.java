@@ -358,7 +358,7 @@ public class ResultStore {
 
     /** The kinds of store columns for copied results. */
     public enum StoreType {
-        BIGINT, DECIMAL, DOUBLE, BOOLEAN, VARCHAR, JSON, DATE, TIMESTAMP, TIMESTAMPTZ, BLOB
+        BIGINT, DECIMAL, DOUBLE, BOOLEAN, VARCHAR, JSON, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, BLOB
     }
 
     /** Drops a query's stored result, if there is one. */

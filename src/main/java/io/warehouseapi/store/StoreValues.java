@@ -41,6 +41,8 @@ final class StoreValues {
             case Types.TIMESTAMP_WITH_TIMEZONE -> rs.getObject(index, OffsetDateTime.class);
             case Types.DATE -> rs.getObject(index, LocalDate.class);
             case Types.TIME -> rs.getObject(index, LocalTime.class);
+            // the engine's own Blob object otherwise, which no reply can render
+            case Types.BLOB, Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY -> rs.getBytes(index);
             default -> rs.getObject(index);
         };
         return rs.wasNull() ? null : value;
@@ -56,6 +58,7 @@ final class StoreValues {
             case DOUBLE -> appender.append(((Number) value).doubleValue());
             case BOOLEAN -> appender.append((Boolean) value);
             case DATE -> appender.append((LocalDate) value);
+            case TIME -> appender.append((LocalTime) value);
             case TIMESTAMP -> appender.append((LocalDateTime) value);
             case TIMESTAMPTZ -> appender.append((OffsetDateTime) value);
             case BLOB -> appender.append((byte[]) value);

@@ -63,6 +63,10 @@ public final class FakeSnowflake implements AutoCloseable {
     private static final Pattern MONITORING = Pattern.compile("/monitoring/queries/([^/]+)");
     private static final Pattern RESULT = Pattern.compile("/queries/([^/]+)/result");
 
+    /** The one database the double holds, and its one schema, as Snowflake names them. */
+    static final String DATABASE = "CITIBIKE";
+    static final String SCHEMA = "PUBLIC";
+
     public final String account;
     public final String user;
     private final PublicKey publicKey;
@@ -156,6 +160,12 @@ public final class FakeSnowflake implements AutoCloseable {
      * = 'YYYY-MM-DD'): a text cast to a timestamp without an explicit format must be written so.
      */
     public volatile boolean strictInputFormats;
+
+    /**
+     * Text columns (by name, upper case) whose values, ISO-8601 with an offset, stand for Snowflake TIMESTAMP_TZ
+     * values: DuckDB keeps an instant only, Snowflake's TIMESTAMP_TZ its own offset as well.
+     */
+    public final Set<String> timestampTzColumns = ConcurrentHashMap.newKeySet();
 
     /** Results Snowflake no longer keeps (past its 24 hours): reading them is error 000710. */
     public final Set<String> expiredResults = ConcurrentHashMap.newKeySet();
@@ -279,15 +289,33 @@ public final class FakeSnowflake implements AutoCloseable {
         out.putNull("newClientForUpgrade");
         out.put("healthCheckInterval", 45);
         ObjectNode session = out.putObject("sessionInfo");
-        session.put("databaseName", "CITIBIKE");
-        session.put("schemaName", "PUBLIC");
+        // the names the sign-in asked for, resolved as Snowflake resolves identifiers; none where nothing has them
+        String database = identifier(queryParameter(exchange, "databaseName"));
+        String schema = identifier(queryParameter(exchange, "schemaName"));
+        boolean found = DATABASE.equals(database);
+        session.put("databaseName", found ? database : null);
+        session.put("schemaName", found && SCHEMA.equals(schema) ? schema : null);
         session.put("warehouseName", "API_WH");
         session.put("roleName", role == null ? "API_READER" : role);
         var parameters = out.putArray("parameters");
         parameters.addObject().put("name", "AUTOCOMMIT").put("value", true);
         parameters.addObject().put("name", "QUERY_RESULT_FORMAT").put("value", "JSON");
         parameters.addObject().put("name", "CLIENT_RESULT_CHUNK_SIZE").put("value", 16);
+        // the session's own parameters, as set at sign-in, echoed as the service does (the driver formats by them)
+        data.path("SESSION_PARAMETERS").fields().forEachRemaining(parameter -> parameters.addObject()
+                .put("name", parameter.getKey()).set("value", parameter.getValue()));
         reply(exchange, ok(out));
+    }
+
+    /** An identifier as Snowflake resolves it: unquoted in upper case, quoted exactly; null stays null. */
+    private static String identifier(String name) {
+        if (name == null) {
+            return null;
+        }
+        if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+            return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+        }
+        return name.toUpperCase(Locale.ROOT);
     }
 
     /** What the real service checks of a key-pair login: the JWT's signature, issuer and subject. */
@@ -343,6 +371,11 @@ public final class FakeSnowflake implements AutoCloseable {
         statements.add(sql);
         Matcher view = VIEW_SELECT.matcher(sql);
         if (view.matches()) {
+            if (!DATABASE.equals(view.group(2)) || !SCHEMA.equals(view.group(3))) {
+                reply(exchange, error("002003", "SQL compilation error:\nObject '" + view.group(2) + "." + view.group(3)
+                                                + "." + view.group(4) + "' does not exist or not authorized."));
+                return;
+            }
             if (!async) {
                 reply(exchange, error("000001", "The fake expects views to be queried asynchronously"));
                 return;
@@ -439,19 +472,32 @@ public final class FakeSnowflake implements AutoCloseable {
         return value.asText();
     }
 
-    private static String catalog(String schema) {
-        if (!"PUBLIC".equalsIgnoreCase(schema)) {
+    private String catalog(String schema) {
+        if (!SCHEMA.equals(schema)) {
             return "SELECT NULL AS VIEW_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION WHERE false";
         }
         return "SELECT upper(v.view_name) AS VIEW_NAME, c.column_name AS COLUMN_NAME, "
                + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER(38,0)' "
                + "WHEN c.data_type LIKE 'DECIMAL(%' THEN replace(replace(c.data_type, 'DECIMAL', 'NUMBER'), ' ', '') "
+               + tzCase()
                + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
                + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
+               + "WHEN c.data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP_LTZ' "
+               + "WHEN c.data_type = 'BLOB' THEN 'BINARY' "
                + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION "
                + "FROM duckdb_views() v JOIN duckdb_columns() c ON c.table_name = v.view_name AND c.schema_name = v.schema_name "
                + "WHERE v.schema_name = 'main' AND NOT v.internal AND v.database_name = current_database() "
                + "ORDER BY v.view_name, c.column_index";
+    }
+
+    /** The catalog's type of the TIMESTAMP_TZ columns, ahead of the other cases. */
+    private String tzCase() {
+        StringBuilder cases = new StringBuilder();
+        for (String column : timestampTzColumns) {
+            cases.append("WHEN upper(c.column_name) = '").append(column.replace("'", "''"))
+                    .append("' THEN 'TIMESTAMP_TZ' ");
+        }
+        return cases.toString();
     }
 
     // ---- the life of a query ------------------------------------------------------------------------------
@@ -605,7 +651,7 @@ public final class FakeSnowflake implements AutoCloseable {
     }
 
     /** The rowtype entry of a DuckDB column as Snowflake types it; returns the kind of its wire values. */
-    private static String describe(ObjectNode column, ResultSetMetaData meta, int i) throws SQLException {
+    private String describe(ObjectNode column, ResultSetMetaData meta, int i) throws SQLException {
         String duckType = meta.getColumnTypeName(i).toUpperCase(Locale.ROOT);
         column.put("name", meta.getColumnLabel(i));
         column.put("database", "CITIBIKE");
@@ -636,6 +682,22 @@ public final class FakeSnowflake implements AutoCloseable {
             kind = "timestamp_ntz";
             column.put("scale", 9);
             column.put("precision", 0);
+        } else if (duckType.equals("TIMESTAMP WITH TIME ZONE")) {
+            kind = "timestamp_ltz";
+            column.put("scale", 9);
+            column.put("precision", 0);
+        } else if (timestampTzColumns.contains(meta.getColumnLabel(i).toUpperCase(Locale.ROOT))) {
+            kind = "timestamp_tz";
+            column.put("scale", 9);
+            column.put("precision", 0);
+        } else if (duckType.equals("TIME")) {
+            kind = "time";
+            column.put("scale", 9);
+            column.put("precision", 0);
+        } else if (duckType.equals("BLOB")) {
+            kind = "binary";
+            column.put("length", 8388608);
+            column.put("byteLength", 8388608);
         } else if (duckType.equals("JSON")) {
             kind = "variant";
         } else if (duckType.endsWith("[]")) {
@@ -663,6 +725,22 @@ public final class FakeSnowflake implements AutoCloseable {
                 LocalDateTime t = rs.getObject(i, LocalDateTime.class);
                 yield t.toEpochSecond(ZoneOffset.UTC) + "." + String.format("%09d", t.getNano());
             }
+            case "timestamp_ltz" -> {
+                // seconds since the epoch: the instant, shown in the session's TIMEZONE by the driver
+                java.time.Instant t = rs.getObject(i, java.time.OffsetDateTime.class).toInstant();
+                yield t.getEpochSecond() + "." + String.format("%09d", t.getNano());
+            }
+            case "timestamp_tz" -> {
+                // seconds since the epoch, then the value's own offset in minutes plus 1440
+                java.time.OffsetDateTime t = java.time.OffsetDateTime.parse(value.toString());
+                yield t.toEpochSecond() + "." + String.format("%09d", t.getNano()) + " "
+                      + (t.getOffset().getTotalSeconds() / 60 + 1440);
+            }
+            case "time" -> {
+                java.time.LocalTime t = rs.getObject(i, java.time.LocalTime.class);
+                yield t.toSecondOfDay() + "." + String.format("%09d", t.getNano());
+            }
+            case "binary" -> java.util.HexFormat.of().withUpperCase().formatHex(rs.getBytes(i));
             case "fixed" -> value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
             case "array", "object" -> toJson(value);
             default -> value.toString();

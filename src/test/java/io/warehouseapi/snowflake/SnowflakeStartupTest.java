@@ -97,6 +97,40 @@ class SnowflakeStartupTest {
     }
 
     @Test
+    void database_and_schema_are_resolved_as_snowflake_resolves_unquoted_names() throws Exception {
+        Path key = write("rsa_key.p8", TestKeys.encryptedPkcs8(keys.getPrivate(), TestKeys.PASSPHRASE));
+        Properties properties = settings(key, TestKeys.PASSPHRASE);
+        properties.setProperty("warehouse.snowflake.database", "citibike");
+        properties.setProperty("warehouse.snowflake.schema", "public");
+        SnowflakeSettings settings = read(properties);
+        assertThat(settings.database()).isEqualTo("CITIBIKE");
+        assertThat(settings.schema()).isEqualTo("PUBLIC");
+        try (var dataSource = settings.dataSource(); var connection = dataSource.getConnection()) {
+            assertThat(connection.getCatalog()).isEqualTo("CITIBIKE");
+            assertThat(connection.getSchema()).isEqualTo("PUBLIC");
+        }
+    }
+
+    @Test
+    void a_database_or_schema_snowflake_does_not_have_stops_the_start_naming_it() throws Exception {
+        Path key = write("rsa_key.p8", TestKeys.encryptedPkcs8(keys.getPrivate(), TestKeys.PASSPHRASE));
+        Properties properties = settings(key, TestKeys.PASSPHRASE);
+        properties.setProperty("warehouse.snowflake.database", "citibike_dev");
+        assertThatThrownBy(() -> read(properties).dataSource())
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("Snowflake has no database CITIBIKE_DEV")
+                .hasMessageContaining("warehouse.snowflake.database");
+
+        // quoted: its case is kept, and Snowflake's schema is PUBLIC, not public
+        properties.setProperty("warehouse.snowflake.database", "CITIBIKE");
+        properties.setProperty("warehouse.snowflake.schema", "\"public\"");
+        assertThatThrownBy(() -> read(properties).dataSource())
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("Snowflake has no schema public in database CITIBIKE")
+                .hasMessageContaining("warehouse.snowflake.schema");
+    }
+
+    @Test
     void a_missing_key_file_names_the_key_file_setting() {
         assertThatThrownBy(() -> read(settings(dir.resolve("missing.p8"), null)))
                 .isInstanceOf(StartupException.class)
