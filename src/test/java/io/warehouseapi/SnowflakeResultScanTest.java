@@ -56,15 +56,56 @@ class SnowflakeResultScanTest extends ApiTestSupport {
             JsonNode past = client.request("{\"action\":\"fetch_results\",\"query_id\":\"" + queryId + "\",\"offset\":1000}");
             assertThat(past.path("row_count").asInt()).isZero();
 
-            // the count and each page ran as RESULT_SCAN with the query id, page size and offset bound
-            assertThat(snowflake.statements).contains("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))",
-                    "SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?");
+            // each page ran as RESULT_SCAN in the order of the rows' numbers, with the query id, page size and offset
+            // bound; the size came with the first answer, without a count
+            assertThat(snowflake.statements).contains("SELECT * EXCLUDE (\"__WAREHOUSE_API_ROW\") FROM "
+                    + "TABLE(RESULT_SCAN(?)) ORDER BY \"__WAREHOUSE_API_ROW\" LIMIT ? OFFSET ?");
+            assertThat(snowflake.statements).doesNotContain("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))");
             assertThat(snowflake.resultScanBindings).anySatisfy(bindings -> {
                 assertThat(bindings.path("1").path("value").asText()).isEqualTo(snowflakeId);
                 assertThat(bindings.path("2").path("value").asText()).isEqualTo("250");
                 assertThat(bindings.path("3").path("value").asText()).isEqualTo("750");
             });
             assertThat(snowflake.statements).noneMatch(sql -> sql.contains(snowflakeId) && sql.contains("LIMIT"));
+        }
+    }
+
+    @Test
+    void pages_keep_the_questions_order_whether_copied_or_read_with_result_scan() {
+        // RESULT_SCAN promises no order, and the double gives its rows in a new order at every read
+        try (WsClient client = connect()) {
+            // 1,000 rows: paged with RESULT_SCAN
+            assertOrdered(client, "", 1_000);
+            // fewer than 300: copied
+            long copied = queryLong("SELECT count(*) FROM trip_weather_vw WHERE TRIPDURATION > 1000");
+            assertThat(copied).isBetween(1L, 299L);
+            assertOrdered(client, ",\"filters\":{\"column\":\"TRIPDURATION\",\"op\":\"gt\",\"value\":1000}",
+                    copied);
+        }
+    }
+
+    /** Pages through a question ordered by TRIPDURATION, then STARTTIME, descending: every row once, in order. */
+    private static void assertOrdered(WsClient client, String filters, long expected) {
+        JsonNode first = client.runView("trip_weather_vw", ",\"page_size\":100,\"fresh\":true" + filters
+                + ",\"order_by\":[{\"column\":\"TRIPDURATION\",\"direction\":\"desc\"},"
+                + "{\"column\":\"STARTTIME\",\"direction\":\"desc\"},{\"column\":\"BIKEID\"}]");
+        assertThat(first.path("type").asText()).as("%s", first).isEqualTo("results");
+        assertThat(first.path("total_rows").asLong()).isEqualTo(expected);
+        String queryId = first.path("query_id").asText();
+        java.util.List<JsonNode> rows = new java.util.ArrayList<>();
+        first.path("results").forEach(rows::add);
+        for (int offset = 100; offset < expected; offset += 100) {
+            JsonNode page = client.request("{\"action\":\"fetch_results\",\"query_id\":\"" + queryId
+                                           + "\",\"offset\":" + offset + ",\"page_size\":100}");
+            page.path("results").forEach(rows::add);
+        }
+        assertThat(rows.stream().map(SnowflakeResultScanTest::key).distinct().count()).isEqualTo(expected);
+        for (int i = 1; i < rows.size(); i++) {
+            JsonNode before = rows.get(i - 1);
+            JsonNode row = rows.get(i);
+            int duration = Integer.compare(before.path("TRIPDURATION").asInt(), row.path("TRIPDURATION").asInt());
+            int started = before.path("STARTTIME").asText().compareTo(row.path("STARTTIME").asText());
+            assertThat(duration > 0 || duration == 0 && started >= 0).as("row %d in order", i).isTrue();
         }
     }
 

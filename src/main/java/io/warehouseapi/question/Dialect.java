@@ -21,6 +21,26 @@ public enum Dialect {
         this.time = time;
     }
 
+    /**
+     * The column in which Snowflake numbers a result's rows once, as its query runs: a persisted result read again
+     * ({@code RESULT_SCAN}) comes in no promised order, so its copy and its pages are read in this column's order,
+     * the same on every replica, whoever started the query.
+     */
+    public static final String ROW_NUMBER_COLUMN = "__WAREHOUSE_API_ROW";
+
+    /**
+     * The select-list term, with a leading comma, that numbers a result's rows where the warehouse reads its results
+     * back in no promised order: in the question's order when it asks one, else in any order, once; empty on DuckDB,
+     * whose stored result keeps its order.
+     */
+    String rowNumber(String orderByClause) {
+        if (this == DUCKDB) {
+            return "";
+        }
+        String number = orderByClause.isEmpty() ? "SEQ8()" : "ROW_NUMBER() OVER (" + orderByClause.strip() + ")";
+        return ", " + number + " AS \"" + ROW_NUMBER_COLUMN + "\"";
+    }
+
     /** The function that tests whether a string contains another, literally (no wildcards). */
     String contains() {
         return contains;

@@ -43,6 +43,7 @@ public record Selection(String view, String sqlName, List<String> columns, Filte
                 sql.append(i == 0 ? "" : ", ").append(Identifiers.quote(columns.get(i)));
             }
         }
+        sql.append(dialect.rowNumber(orderByClause()));
         sql.append(" FROM ").append(sqlName);
         List<Object> parameters = new ArrayList<>();
         if (where != null) {

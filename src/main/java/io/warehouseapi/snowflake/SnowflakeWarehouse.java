@@ -40,7 +40,6 @@ import io.warehouseapi.warehouse.WarehouseStatements;
 import io.warehouseapi.warehouse.WarehouseStatus;
 import net.snowflake.client.api.connection.SnowflakeConnection;
 import net.snowflake.client.api.resultset.QueryStatus;
-import net.snowflake.client.api.resultset.SnowflakeAsyncResultSet;
 import net.snowflake.client.api.resultset.SnowflakeResultSet;
 import net.snowflake.client.api.statement.SnowflakePreparedStatement;
 import org.slf4j.Logger;
@@ -49,10 +48,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Snowflake behind the same routes. A question's SELECT runs asynchronously in Snowflake, its values bound
  * ({@code executeAsyncQuery} on a prepared statement); its state
- * comes from the monitoring call {@code getQueryStatus}, which wakes no warehouse. Once it succeeded, its persisted
- * result is streamed once ({@code createResultSet}) into the local result store, so that every page is a local read;
- * a result larger than {@code warehouse.snowflake.local-copy.max-rows} is paged in Snowflake with
- * {@code RESULT_SCAN} instead, its parameters bound.
+ * comes from the monitoring call {@code getQueryStatus}, which wakes no warehouse. The SELECT numbers its rows
+ * ({@link io.warehouseapi.question.Dialect#ROW_NUMBER_COLUMN}), in the question's order if it has one. Once it
+ * succeeded, its persisted result is streamed once into the local result store in that number's order
+ * ({@code sql/snowflake/result-copy.sql}), so that every page is a local read; a result larger than
+ * {@code warehouse.snowflake.local-copy.max-rows} (known from the first answer, before any row is copied) is paged in
+ * Snowflake with {@code RESULT_SCAN} in the same order instead, its parameters bound.
  */
 public class SnowflakeWarehouse implements Warehouse {
 
@@ -64,6 +65,8 @@ public class SnowflakeWarehouse implements Warehouse {
     private static final int RESULT_EXPIRED = 710;
     /** Snowflake's error 390114: the session's master token has expired; it must sign in again. */
     private static final int MASTER_TOKEN_EXPIRED = 390114;
+    /** Reads a persisted result in the order of the number the question's SELECT gave its rows. */
+    private static final String COPY_SQL = io.warehouseapi.store.SqlText.load("sql/snowflake/result-copy.sql");
     private static final String RESULT_EXPIRED_WORDS = "The result has expired in Snowflake (it keeps a result for 24 "
                                                        + "hours); run the view again.";
 
@@ -366,20 +369,26 @@ public class SnowflakeWarehouse implements Warehouse {
         long started = System.nanoTime();
         boolean complete = false;
         List<StoreColumn> columns = new ArrayList<>();
+        long[] total = {-1};
         try {
             complete = inSession(query.role, connection -> {
                 columns.clear();
-                try (ResultSet rs = connection.unwrap(SnowflakeConnection.class).createResultSet(query.queryId)) {
-                    // the driver's result set starts from an unknown state and sleeps 500 ms before it asks for it;
-                    // asking first lets it read the result at once
-                    rs.unwrap(SnowflakeAsyncResultSet.class).getStatus();
-                    ResultSetMetaData meta = rs.getMetaData();
-                    for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        columns.add(SnowflakeTypes.storeColumn(meta, i));
+                try (PreparedStatement statement = connection.prepareStatement(COPY_SQL)) {
+                    statement.setString(1, query.queryId);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        ResultSetMetaData meta = rs.getMetaData();
+                        for (int i = 1; i <= meta.getColumnCount(); i++) {
+                            columns.add(SnowflakeTypes.storeColumn(meta, i));
+                        }
+                        // the size is known from the first answer, before any chunk is downloaded
+                        total[0] = rowCount(rs);
+                        if (total[0] > maxLocalRows) {
+                            return false;
+                        }
+                        return store.load(query.queryId, columns,
+                                () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
+                                () -> query.cancelRequested);
                     }
-                    return store.load(query.queryId, columns,
-                            () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
-                            () -> query.cancelRequested);
                 }
             });
             if (complete) {
@@ -402,9 +411,10 @@ public class SnowflakeWarehouse implements Warehouse {
             try {
                 query.fallbackColumns = SnowflakeTypes.reported(columns);
                 query.fallbackStoreColumns = List.copyOf(columns);
-                query.fallbackTotal = statements.countResultScan(query.queryId);
+                query.fallbackTotal = total[0] >= 0 ? total[0] : statements.countResultScan(query.queryId);
                 query.fallback = true;
-                LOG.info("query={} result over {} rows: paged with RESULT_SCAN", query.queryId, maxLocalRows);
+                LOG.info("query={} result of {} rows, over {}: paged with RESULT_SCAN", query.queryId,
+                        query.fallbackTotal, maxLocalRows);
             } catch (RuntimeException e) {
                 LOG.warn("Cannot count the result of query {} with RESULT_SCAN: {}", query.queryId, firstLine(e));
                 finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
@@ -413,6 +423,23 @@ public class SnowflakeWarehouse implements Warehouse {
         }
         LOG.debug("query={} result copied in {} ms", query.queryId, (System.nanoTime() - started) / 1_000_000);
         finish(query, QueryState.SUCCESS, null);
+    }
+
+    /**
+     * The rows of a result set, from the driver's description of its chunks (the first answer lists them all with
+     * their row counts); -1 if the driver cannot say.
+     */
+    private static long rowCount(ResultSet rs) {
+        try {
+            long rows = 0;
+            for (var part : rs.unwrap(SnowflakeResultSet.class).getResultSetSerializables(Long.MAX_VALUE)) {
+                rows += part.getRowCount();
+            }
+            return rows;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("The driver cannot tell a result's size before reading it: {}", e.getMessage());
+            return -1;
+        }
     }
 
     private static void finish(RemoteQuery query, QueryState state, String error) {

@@ -67,6 +67,12 @@ public final class FakeSnowflake implements AutoCloseable {
     static final String DATABASE = "CITIBIKE";
     static final String SCHEMA = "PUBLIC";
 
+    /** The column the API's SELECTs number their rows in, and its statements that read them in that order. */
+    private static final String ROW = "__WAREHOUSE_API_ROW";
+    private static final String COPY = "SELECT * EXCLUDE (\"" + ROW + "\") FROM TABLE(RESULT_SCAN(?)) ORDER BY \"" + ROW
+                                       + "\"";
+    private static final String PAGE = COPY + " LIMIT ? OFFSET ?";
+
     public final String account;
     public final String user;
     private final PublicKey publicKey;
@@ -356,7 +362,8 @@ public final class FakeSnowflake implements AutoCloseable {
     // ---- statements ----------------------------------------------------------------------------------------
 
     private void query(HttpExchange exchange, JsonNode request) throws Exception {
-        String sql = request.path("sqlText").asText().strip();
+        // statements the API reads from its SQL files span lines: compared on one
+        String sql = request.path("sqlText").asText().strip().replaceAll("\\s+", " ");
         boolean async = request.path("asyncExec").asBoolean(false);
         JsonNode bindings = request.path("bindings");
         if (request.path("describeOnly").asBoolean(false)) {
@@ -405,10 +412,13 @@ public final class FakeSnowflake implements AutoCloseable {
             data.put("getResultUrl", "/queries/" + query.id + "/result");
             reply(exchange, out);
         } else if (DRIVER_RESULT_SCAN.matcher(sql).matches()) {
-            // createResultSet(queryId): the driver reads the persisted result once
+            // createResultSet(queryId): an unordered RESULT_SCAN, whose order Snowflake does not promise
             Matcher scan = DRIVER_RESULT_SCAN.matcher(sql);
             scan.matches();
-            reply(exchange, result(scan.group(1)));
+            reply(exchange, result(scan.group(1), " ORDER BY random()"));
+        } else if (sql.equals(COPY)) {
+            resultScanBindings.add(bindings);
+            reply(exchange, result(binding(bindings, 1), " ORDER BY \"" + ROW + "\""));
         } else if (sql.contains("INFORMATION_SCHEMA.VIEWS")) {
             reply(exchange, ok(resultData(UUID.randomUUID().toString(), catalog(binding(bindings, 1)), -1, -1)));
         } else if (sql.equals("SELECT SYSTEM$CANCEL_QUERY(?)")) {
@@ -423,11 +433,12 @@ public final class FakeSnowflake implements AutoCloseable {
         } else if (sql.contains("RESULT_SCAN(?)") && expired(binding(bindings, 1))) {
             resultScanBindings.add(bindings);
             reply(exchange, error("000710", "Result for query " + binding(bindings, 1) + " has expired"));
-        } else if (sql.equals("SELECT * FROM TABLE(RESULT_SCAN(?)) LIMIT ? OFFSET ?")) {
+        } else if (sql.equals(PAGE)) {
             resultScanBindings.add(bindings);
             FakeQuery query = queries.get(binding(bindings, 1));
-            reply(exchange, ok(resultData(UUID.randomUUID().toString(), "SELECT * FROM " + query.table,
-                    Long.parseLong(binding(bindings, 2)), Long.parseLong(binding(bindings, 3)))));
+            reply(exchange, ok(resultData(UUID.randomUUID().toString(), "SELECT * EXCLUDE (\"" + ROW + "\") FROM "
+                    + query.table + " ORDER BY \"" + ROW + "\"", Long.parseLong(binding(bindings, 2)),
+                    Long.parseLong(binding(bindings, 3)))));
         } else if (sql.equals("SELECT COUNT(*) FROM TABLE(RESULT_SCAN(?))")) {
             resultScanBindings.add(bindings);
             FakeQuery query = queries.get(binding(bindings, 1));
@@ -445,6 +456,7 @@ public final class FakeSnowflake implements AutoCloseable {
                 .replace("TO_TIMESTAMP_TZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9TZH:TZM')",
                         "strptime(?, '%Y-%m-%dT%H:%M:%S.%n%z')")
                 .replace("TO_TIME(?, 'HH24:MI:SS.FF9')", "CAST(strptime(?, '%H:%M:%S.%n') AS TIME)")
+                .replace("SEQ8()", "row_number() OVER ()")
                 .replace("STARTSWITH(", "starts_with(").replace("CONTAINS(", "contains(")
                 .replace("AS TIMESTAMP_NTZ)", "AS TIMESTAMP)").replace("AS TIMESTAMP_TZ)", "AS TIMESTAMPTZ)");
     }
@@ -540,7 +552,7 @@ public final class FakeSnowflake implements AutoCloseable {
         if (expired(id)) {
             return error("000710", "Result for query " + id + " has expired");
         }
-        return ok(resultData(id, "SELECT * FROM " + query.table + order, -1, -1));
+        return ok(resultData(id, "SELECT * EXCLUDE (\"" + ROW + "\") FROM " + query.table + order, -1, -1));
     }
 
     /** A query as the fake warehouse runs it: materialized on its second status poll, or never, for slow_vw. */
@@ -561,7 +573,7 @@ public final class FakeSnowflake implements AutoCloseable {
         final JsonNode bindings;
 
         FakeQuery(String id, String view, String selectList, String rest, JsonNode bindings) {
-            this.selectList = selectList;
+            this.selectList = duckdb(selectList);
             this.rest = duckdb(rest);
             this.bindings = bindings;
             this.id = id;
