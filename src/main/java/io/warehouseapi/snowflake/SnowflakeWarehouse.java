@@ -201,6 +201,23 @@ public class SnowflakeWarehouse implements Warehouse {
         return rolePools.forRole(role);
     }
 
+    /**
+     * A session's heartbeat, which Snowflake answers without a warehouse (a statement, even the catalog's, would keep
+     * the warehouse running): an outage while the API is idle still takes readiness down.
+     */
+    @Override
+    public void probe() {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(10)) {
+                LOG.warn("Snowflake did not answer a session's heartbeat");
+                catalog.unavailable();
+            }
+        } catch (SQLException e) {
+            LOG.warn("Snowflake cannot be reached: {}", firstLine(e));
+            catalog.unavailable();
+        }
+    }
+
     @Override
     public ViewCatalog catalog() {
         return catalog;

@@ -137,6 +137,20 @@ public class ReconnectingWarehouse implements Warehouse {
     }
 
     @Override
+    public void probe() {
+        Warehouse warehouse = delegate;
+        if (warehouse != null) {
+            warehouse.probe();
+        }
+    }
+
+    @Override
+    public boolean catalogInUse(String includePattern) {
+        Warehouse warehouse = delegate;
+        return warehouse != null && warehouse.catalogInUse(includePattern);
+    }
+
+    @Override
     public boolean isAvailable() {
         Warehouse warehouse = delegate;
         return warehouse != null && warehouse.isAvailable();

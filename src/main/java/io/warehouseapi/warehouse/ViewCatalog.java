@@ -28,6 +28,8 @@ public class ViewCatalog {
     private final UnaryOperator<String> sqlName;
     private volatile List<ExposedView> views = List.of();
     private volatile boolean available;
+    /** Whether the views were asked for since the last read began. */
+    private volatile boolean asked = true;
 
     /**
      * @param clientName the name clients see for a view of the catalog
@@ -52,7 +54,22 @@ public class ViewCatalog {
     }
 
     public List<ExposedView> views() {
+        asked = true;
         return views;
+    }
+
+    /** How many views are exposed, without counting as a use of the catalog (for health checks). */
+    public int size() {
+        return views.size();
+    }
+
+    /**
+     * Whether the catalog is worth reading again: its views were asked for since its last read, its last read
+     * failed, or the include pattern changed. An idle API reads nothing, so that a warehouse that runs only for
+     * statements (Snowflake's, which suspends itself) is not kept running by the periodic read alone.
+     */
+    public boolean inUse(String includePattern) {
+        return asked || !available || !include.pattern().equals(includePattern);
     }
 
     public boolean isAvailable() {
@@ -66,6 +83,7 @@ public class ViewCatalog {
 
     /** Reads the catalog again; on failure keeps the last views and marks the warehouse unreachable. */
     public void refresh() {
+        asked = false;
         Map<String, List<Column>> columns = new LinkedHashMap<>();
         Map<String, String> definitions = new LinkedHashMap<>();
         List<Map<String, Object>> rows;

@@ -36,6 +36,22 @@ public interface Warehouse {
         catalog().refresh();
     }
 
+    /**
+     * Whether the periodic read of the catalog should run: only while the API is used (its views were asked for
+     * since the last read), after a failed read, or with a new include pattern.
+     */
+    default boolean catalogInUse(String includePattern) {
+        return catalog().inUse(includePattern);
+    }
+
+    /**
+     * While the catalog is not read (an idle API), checks that the warehouse can still be reached without running a
+     * statement, so that readiness follows an outage all the same; marks it unavailable if not. Nothing to do where
+     * reading the catalog costs nothing.
+     */
+    default void probe() {
+    }
+
     /** Whether the warehouse answered its last call. */
     default boolean isAvailable() {
         return catalog().isAvailable();
