@@ -419,8 +419,8 @@ public final class FakeSnowflake implements AutoCloseable {
         } else if (sql.equals(COPY)) {
             resultScanBindings.add(bindings);
             reply(exchange, result(binding(bindings, 1), " ORDER BY \"" + ROW + "\""));
-        } else if (sql.contains("INFORMATION_SCHEMA.VIEWS")) {
-            reply(exchange, ok(resultData(UUID.randomUUID().toString(), catalog(binding(bindings, 1)), -1, -1)));
+        } else if (sql.contains("INFORMATION_SCHEMA.")) {
+            reply(exchange, ok(informationSchema(sql, bindings)));
         } else if (sql.equals("SELECT SYSTEM$CANCEL_QUERY(?)")) {
             String id = binding(bindings, 1);
             FakeQuery query = queries.get(id);
@@ -484,29 +484,55 @@ public final class FakeSnowflake implements AutoCloseable {
         return value.asText();
     }
 
-    private String catalog(String schema) {
-        if (!SCHEMA.equals(schema)) {
-            return "SELECT NULL AS VIEW_NAME, NULL AS COLUMN_NAME, NULL AS DATA_TYPE, NULL AS DEFINITION WHERE false";
+    /**
+     * Runs a statement on the INFORMATION_SCHEMA of the database (the API's own {@code sql/snowflake/catalog.sql}, as
+     * the driver sent it) against an emulation of its VIEWS and COLUMNS views over the sample's catalog, with
+     * Snowflake's names: upper-case view names in schema PUBLIC, Snowflake's type names, precision and scale.
+     */
+    private ObjectNode informationSchema(String sql, JsonNode bindings) throws SQLException {
+        String translated = sql.replace("INFORMATION_SCHEMA.VIEWS", "fake_info.\"VIEWS\"")
+                .replace("INFORMATION_SCHEMA.COLUMNS", "fake_info.\"COLUMNS\"")
+                .replaceAll("TO_VARCHAR\\(([^()]*)\\)", "CAST($1 AS VARCHAR)");
+        ObjectNode data;
+        synchronized (this) {
+            try (Connection connection = duck(); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE SCHEMA IF NOT EXISTS fake_info");
+                statement.execute("CREATE OR REPLACE VIEW fake_info.\"VIEWS\" AS SELECT '" + DATABASE
+                        + "' AS TABLE_CATALOG, '" + SCHEMA + "' AS TABLE_SCHEMA, upper(view_name) AS TABLE_NAME, "
+                        + "TIMESTAMP '2024-01-01 00:00:00' AS CREATED, "
+                        // DuckDB keeps no dates: a view's text stands for its LAST_ALTERED
+                        + "md5(sql) AS LAST_ALTERED FROM duckdb_views() "
+                        + "WHERE schema_name = 'main' AND NOT internal AND database_name = current_database()");
+                statement.execute("CREATE OR REPLACE VIEW fake_info.\"COLUMNS\" AS SELECT '" + DATABASE
+                        + "' AS TABLE_CATALOG, '" + SCHEMA + "' AS TABLE_SCHEMA, upper(table_name) AS TABLE_NAME, "
+                        + "column_name AS COLUMN_NAME, column_index AS ORDINAL_POSITION, CASE "
+                        + tzCase()
+                        + "WHEN data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') "
+                        + "OR data_type LIKE 'DECIMAL(%' THEN 'NUMBER' "
+                        + "WHEN data_type = 'DOUBLE' THEN 'FLOAT' WHEN data_type = 'VARCHAR' THEN 'TEXT' "
+                        + "WHEN data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN data_type = 'JSON' THEN 'VARIANT' "
+                        + "WHEN data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP_LTZ' "
+                        + "WHEN data_type = 'BLOB' THEN 'BINARY' WHEN data_type LIKE '%[]' THEN 'ARRAY' "
+                        + "WHEN data_type LIKE 'STRUCT%' THEN 'OBJECT' "
+                        + "ELSE data_type END AS DATA_TYPE, "
+                        + "CASE WHEN data_type LIKE 'DECIMAL(%' THEN numeric_precision "
+                        + "WHEN data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 38 "
+                        + "END AS NUMERIC_PRECISION, "
+                        + "CASE WHEN data_type LIKE 'DECIMAL(%' THEN numeric_scale "
+                        + "WHEN data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 0 "
+                        + "END AS NUMERIC_SCALE FROM duckdb_columns() "
+                        + "WHERE schema_name = 'main' AND NOT internal AND database_name = current_database()");
+            }
+            data = resultData(UUID.randomUUID().toString(), translated, -1, -1, bindings);
         }
-        return "SELECT upper(v.view_name) AS VIEW_NAME, c.column_name AS COLUMN_NAME, "
-               + "CASE WHEN c.data_type IN ('INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER(38,0)' "
-               + "WHEN c.data_type LIKE 'DECIMAL(%' THEN replace(replace(c.data_type, 'DECIMAL', 'NUMBER'), ' ', '') "
-               + tzCase()
-               + "WHEN c.data_type = 'DOUBLE' THEN 'FLOAT' WHEN c.data_type = 'VARCHAR' THEN 'TEXT' "
-               + "WHEN c.data_type = 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' WHEN c.data_type = 'JSON' THEN 'VARIANT' "
-               + "WHEN c.data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP_LTZ' "
-               + "WHEN c.data_type = 'BLOB' THEN 'BINARY' "
-               + "ELSE c.data_type END AS DATA_TYPE, md5(v.sql) AS DEFINITION "
-               + "FROM duckdb_views() v JOIN duckdb_columns() c ON c.table_name = v.view_name AND c.schema_name = v.schema_name "
-               + "WHERE v.schema_name = 'main' AND NOT v.internal AND v.database_name = current_database() "
-               + "ORDER BY v.view_name, c.column_index";
+        return data;
     }
 
     /** The catalog's type of the TIMESTAMP_TZ columns, ahead of the other cases. */
     private String tzCase() {
         StringBuilder cases = new StringBuilder();
         for (String column : timestampTzColumns) {
-            cases.append("WHEN upper(c.column_name) = '").append(column.replace("'", "''"))
+            cases.append("WHEN upper(column_name) = '").append(column.replace("'", "''"))
                     .append("' THEN 'TIMESTAMP_TZ' ");
         }
         return cases.toString();
@@ -623,26 +649,33 @@ public final class FakeSnowflake implements AutoCloseable {
     // ---- results in Snowflake's JSON result format --------------------------------------------------------
 
     private ObjectNode resultData(String queryId, String select, long limit, long offset) throws SQLException {
+        return resultData(queryId, select, limit, offset, JSON.createObjectNode());
+    }
+
+    private ObjectNode resultData(String queryId, String select, long limit, long offset, JsonNode bindings)
+            throws SQLException {
         String sql = limit >= 0 ? select + " LIMIT " + limit + " OFFSET " + offset : select;
         ObjectNode data = JSON.createObjectNode();
         data.putArray("parameters");
         ArrayNode rowtype = data.putArray("rowtype");
         ArrayNode rowset = data.putArray("rowset");
         int rows = 0;
-        try (Connection connection = duck(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            int count = meta.getColumnCount();
-            String[] kinds = new String[count];
-            for (int i = 1; i <= count; i++) {
-                kinds[i - 1] = describe(rowtype.addObject(), meta, i);
-            }
-            while (rs.next()) {
-                ArrayNode row = rowset.addArray();
+        try (Connection connection = duck(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, bindings);
+            try (ResultSet rs = statement.executeQuery()) {
+                ResultSetMetaData meta = rs.getMetaData();
+                int count = meta.getColumnCount();
+                String[] kinds = new String[count];
                 for (int i = 1; i <= count; i++) {
-                    row.add(wireValue(rs, i, kinds[i - 1]));
+                    kinds[i - 1] = describe(rowtype.addObject(), meta, i);
                 }
-                rows++;
+                while (rs.next()) {
+                    ArrayNode row = rowset.addArray();
+                    for (int i = 1; i <= count; i++) {
+                        row.add(wireValue(rs, i, kinds[i - 1]));
+                    }
+                    rows++;
+                }
             }
         }
         data.put("total", rows);
