@@ -1,6 +1,7 @@
 package io.warehouseapi;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,6 +40,48 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
         snowflake.statementTimeout = null;
         snowflake.resultsExpireAtOnce = false;
         snowflake.holdRunning = false;
+        snowflake.blockQueries = false;
+        snowflake.resultCache = false;
+        snowflake.monitoringLag = Duration.ofMillis(100);
+    }
+
+    @Test
+    void every_state_snowflake_reports_before_success_is_a_running_query_to_the_client() throws Exception {
+        // monitoring lags the submit, the warehouse resumes, then the query waits on a lock
+        snowflake.monitoringLag = Duration.ofMillis(400);
+        snowflake.warehouseSuspended = true;
+        snowflake.blockQueries = true;
+        try (WsClient client = connect()) {
+            client.send("{\"action\":\"run_view\",\"view_name\":\"weather_vw\",\"fresh\":true}");
+            client.next("submitted");
+            client.next("running");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    snowflake.statusSequence.stream().anyMatch(status -> status.endsWith(":BLOCKED")));
+            snowflake.blockQueries = false;
+            JsonNode results = client.await("results");
+            assertThat(results.path("total_rows").asLong()).isEqualTo(queryLong("SELECT count(*) FROM weather_vw"));
+            String id = snowflake.asyncQueryIds.get(snowflake.asyncQueryIds.size() - 1);
+            List<String> states = snowflake.statusSequence.stream().filter(status -> status.startsWith(id + ":"))
+                    .map(status -> status.substring(id.length() + 1)).distinct().toList();
+            assertThat(states).containsSubsequence("NO_DATA", "RESUMING_WAREHOUSE", "BLOCKED", "RUNNING", "SUCCESS");
+        }
+    }
+
+    @Test
+    void a_result_from_snowflakes_result_cache_succeeds_at_once_and_is_read_as_any_other() {
+        snowflake.resultCache = true;
+        String question = ",\"fresh\":true,\"filters\":{\"column\":\"TRIPDURATION\",\"op\":\"lt\",\"value\":600}";
+        try (WsClient client = connect()) {
+            JsonNode first = client.runView("trip_weather_vw", question);
+            JsonNode again = client.runView("trip_weather_vw", question);
+            assertThat(again.path("type").asText()).as("%s", again).isEqualTo("results");
+            assertThat(again.path("total_rows").asLong()).isEqualTo(first.path("total_rows").asLong()).isPositive();
+            assertThat(again.path("results")).isEqualTo(first.path("results"));
+            String id = snowflake.asyncQueryIds.get(snowflake.asyncQueryIds.size() - 1);
+            assertThat(snowflake.statusSequence.stream().filter(status -> status.startsWith(id + ":"))
+                    .filter(status -> !status.endsWith(":NO_DATA")).findFirst().orElseThrow())
+                    .as("answered from the cache").endsWith(":SUCCESS");
+        }
     }
 
     @Test

@@ -173,6 +173,22 @@ public final class FakeSnowflake implements AutoCloseable {
      */
     public final Set<String> timestampTzColumns = ConcurrentHashMap.newKeySet();
 
+    /**
+     * How long after a submit monitoring has no record of a query yet (it answers as for an unknown id: the driver's
+     * NO_DATA), as Snowflake's monitoring lags its queries.
+     */
+    public volatile java.time.Duration monitoringLag = java.time.Duration.ofMillis(100);
+    /** The warehouse is suspended: the next query first reports RESUMING_WAREHOUSE while it resumes. */
+    public volatile boolean warehouseSuspended = true;
+    /** While set, a query not yet running reports BLOCKED (waiting for a lock another transaction holds). */
+    public volatile boolean blockQueries;
+    /**
+     * Snowflake's result cache (USE_CACHED_RESULT): a query identical to one that succeeded succeeds at once, from
+     * its result, without running. Off unless a test turns it on.
+     */
+    public volatile boolean resultCache;
+    private final Map<String, String> cachedResults = new ConcurrentHashMap<>();
+
     /** Results Snowflake no longer keeps (past its 24 hours): reading them is error 000710. */
     public final Set<String> expiredResults = ConcurrentHashMap.newKeySet();
     /** Every result expires as soon as its query succeeds. */
@@ -544,7 +560,10 @@ public final class FakeSnowflake implements AutoCloseable {
         FakeQuery query = queries.get(id);
         ObjectNode data = JSON.createObjectNode();
         ArrayNode list = data.putArray("queries");
-        if (query != null) {
+        if (query != null && System.nanoTime() - query.submittedAt < monitoringLag.toNanos()) {
+            // not in monitoring yet: answered as an id it has no record of
+            statusSequence.add(id + ":NO_DATA");
+        } else if (query != null) {
             String status = query.advance();
             statusSequence.add(id + ":" + status);
             ObjectNode node = list.addObject();
@@ -607,6 +626,11 @@ public final class FakeSnowflake implements AutoCloseable {
             this.table = "fake_results.q_" + id.replace('-', '_');
         }
 
+        /** What the result cache knows a query by: its statement and its bound values. */
+        String question() {
+            return view + "|" + selectList + "|" + rest + "|" + bindings;
+        }
+
         synchronized String advance() {
             if (state.equals("SUCCESS") || state.equals("FAILED_WITH_ERROR")) {
                 return state;
@@ -625,7 +649,23 @@ public final class FakeSnowflake implements AutoCloseable {
                         + " second(s) and was canceled.";
                 return state;
             }
-            if (polls == 1) {
+            String cached = resultCache ? cachedResults.get(question()) : null;
+            if (polls == 1 && cached != null) {
+                // answered from the result cache: succeeded at once, without a warehouse
+                try (Connection connection = duck(); Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE TABLE " + table + " AS SELECT * FROM " + cached);
+                    state = "SUCCESS";
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else if (polls == 1 && warehouseSuspended) {
+                state = "RESUMING_WAREHOUSE";
+                warehouseSuspended = false;
+                polls = 0;
+            } else if (blockQueries && !state.equals("RUNNING")) {
+                state = "BLOCKED";
+                polls = 1;
+            } else if (polls == 1) {
                 state = "QUEUED";
             } else if (polls == 2 || view.equals("slow_vw") || holdRunning) {
                 state = "RUNNING";
@@ -635,6 +675,7 @@ public final class FakeSnowflake implements AutoCloseable {
                     bind(statement, bindings);
                     statement.execute();
                     state = "SUCCESS";
+                    cachedResults.put(question(), table);
                 } catch (SQLException e) {
                     state = "FAILED_WITH_ERROR";
                     errorCode = 100132;
