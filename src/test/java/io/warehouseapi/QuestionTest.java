@@ -133,7 +133,7 @@ class QuestionTest extends ApiTestSupport {
             assertThat(results.path("total_rows").asLong()).isEqualTo(tripCount());
         }
         if (onSnowflake()) {
-            assertThat(snowflake.asyncStatements).contains("SELECT * FROM \"CITIBIKE\".\"PUBLIC\".\"TRIP_WEATHER_VW\"");
+            assertThat(snowflake.asyncStatements).contains("SELECT *, SEQ8() AS \"__WAREHOUSE_API_ROW\" FROM \"CITIBIKE\".\"PUBLIC\".\"TRIP_WEATHER_VW\"");
         } else {
             assertThat(engineQueryLog()).anyMatch(sql -> sql.endsWith("AS SELECT * FROM \"main\".\"trip_weather_vw\""));
         }

@@ -37,7 +37,7 @@ class RunViewOnSnowflakeTest extends RunViewTest {
             String snowflakeId = snowflake.asyncQueryIds.get(before);
             assertThat(queryId).as("the client's id is its own, not Snowflake's").isNotEqualTo(snowflakeId);
             assertThat(snowflake.downloadsOf(snowflakeId)).isEqualTo(1);
-            assertThat(snowflake.asyncStatements).contains("SELECT * FROM \"CITIBIKE\".\"PUBLIC\".\"TRIP_WEATHER_VW\"");
+            assertThat(snowflake.asyncStatements).contains("SELECT *, SEQ8() AS \"__WAREHOUSE_API_ROW\" FROM \"CITIBIKE\".\"PUBLIC\".\"TRIP_WEATHER_VW\"");
             assertThat(snowflake.statusSequence.stream().filter(s -> s.startsWith(snowflakeId)).map(s -> s.substring(snowflakeId.length() + 1)))
                     .containsSubsequence("QUEUED", "RUNNING", "SUCCESS");
             assertThat(snowflake.loginFailures).isEmpty();

@@ -68,6 +68,20 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
     }
 
     @Test
+    void requests_snowflake_turns_away_as_overloaded_are_sent_again() {
+        try (WsClient client = connect()) {
+            for (int status : new int[] {503, 429}) {
+                snowflake.throttleStatus = status;
+                int before = snowflake.throttledRequests.get();
+                snowflake.throttled.set(3);
+                JsonNode results = client.runView("weather_vw", ",\"fresh\":true");
+                assertThat(results.path("type").asText()).as("%s", results).isEqualTo("results");
+                assertThat(snowflake.throttledRequests.get() - before).as("answered %d", status).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void a_result_from_snowflakes_result_cache_succeeds_at_once_and_is_read_as_any_other() {
         snowflake.resultCache = true;
         String question = ",\"fresh\":true,\"filters\":{\"column\":\"TRIPDURATION\",\"op\":\"lt\",\"value\":600}";

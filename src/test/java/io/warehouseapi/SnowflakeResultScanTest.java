@@ -71,7 +71,7 @@ class SnowflakeResultScanTest extends ApiTestSupport {
     }
 
     @Test
-    void pages_keep_the_questions_order_whether_copied_or_read_with_result_scan() {
+    void pages_keep_the_questions_order_whether_copied_or_read_with_result_scan() throws Exception {
         // RESULT_SCAN promises no order, and the double gives its rows in a new order at every read
         try (WsClient client = connect()) {
             // 1,000 rows: paged with RESULT_SCAN

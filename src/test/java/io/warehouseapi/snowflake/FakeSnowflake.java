@@ -194,6 +194,13 @@ public final class FakeSnowflake implements AutoCloseable {
     /** Every result expires as soon as its query succeeds. */
     public volatile boolean resultsExpireAtOnce;
 
+    /** How many of the next requests (sign-ins aside) are answered {@link #throttleStatus} without being served. */
+    public final AtomicInteger throttled = new AtomicInteger();
+    /** 503 (unavailable) or 429 (too many requests). */
+    public volatile int throttleStatus = 503;
+    /** How many requests were answered so. */
+    public final AtomicInteger throttledRequests = new AtomicInteger();
+
     /** Session tokens whose master token has expired: any request with one is answered 390114. */
     private final Set<String> expiredSessions = ConcurrentHashMap.newKeySet();
     /** How many requests were answered 390114. */
@@ -228,6 +235,13 @@ public final class FakeSnowflake implements AutoCloseable {
             Matcher result = RESULT.matcher(path);
             if (path.equals("/session/v1/login-request")) {
                 login(exchange, JSON.readTree(body));
+            } else if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                // overloaded: the driver backs off and sends the request again
+                throttledRequests.incrementAndGet();
+                exchange.sendResponseHeaders(throttleStatus, -1);
+            } else if (!sessionRoles.containsKey(sessionToken(exchange))) {
+                reply(exchange, error("390111", "Session no longer exists.  New login required to access the "
+                                                + "service."));
             } else if (expiredSessions.contains(sessionToken(exchange))) {
                 masterTokenExpiries.incrementAndGet();
                 ObjectNode expired = error("390114", "Authentication token has expired.  The user must authenticate "
@@ -291,7 +305,8 @@ public final class FakeSnowflake implements AutoCloseable {
             loginFailures.add(failure);
             ObjectNode error = JSON.createObjectNode();
             error.put("success", false);
-            error.put("code", "394304");
+            // the code the service gives a key-pair sign-in it refuses (JWT_TOKEN_INVALID)
+            error.put("code", "390144");
             error.put("message", "JWT token is invalid.");
             error.putNull("data");
             reply(exchange, error);
