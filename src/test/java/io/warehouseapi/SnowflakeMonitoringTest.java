@@ -179,6 +179,21 @@ class SnowflakeMonitoringTest extends ApiTestSupport {
     }
 
     @Test
+    void session_tokens_past_their_validity_are_renewed_without_a_new_sign_in() {
+        try (WsClient client = connect()) {
+            assertThat(client.runView("weather_vw", ",\"fresh\":true").path("type").asText()).isEqualTo("results");
+            int logins = snowflake.logins.get();
+            int renewals = snowflake.renewals.get();
+            snowflake.expireSessionTokens();
+            JsonNode again = client.runView("weather_vw", ",\"fresh\":true");
+            assertThat(again.path("type").asText()).as("%s", again).isEqualTo("results");
+            assertThat(snowflake.renewals.get()).isGreaterThan(renewals);
+            assertThat(snowflake.logins.get()).as("renewed with the master token, not signed in again")
+                    .isEqualTo(logins);
+        }
+    }
+
+    @Test
     void a_statement_snowflake_stopped_at_its_timeout_is_query_timeout_in_its_words() {
         snowflake.statementTimeout = Duration.ofSeconds(1);
         try (WsClient client = connect()) {

@@ -180,6 +180,9 @@ public final class SnowflakeSettings {
         config.addDataSourceProperty("TIME_OUTPUT_FORMAT", SnowflakeTypes.TIME_FORMAT);
         // how long the driver retries a call that failed on the network before it reports the failure
         config.addDataSourceProperty("retryTimeout", Integer.toString(retryTimeoutSeconds));
+        // and how long a call, a result chunk's download included, may take: the driver retries a chunk whose
+        // pre-signed URL has expired (HTTP 403) until then, and the copy then reads the result again with new URLs
+        config.addDataSourceProperty("networkTimeout", Integer.toString(retryTimeoutSeconds * 1000));
         // the driver would otherwise probe cloud metadata addresses to describe its host at every sign-in
         config.addDataSourceProperty("disablePlatformDetection", "true");
         // JSON results need no --add-opens for Arrow; results are copied once into the local store anyway

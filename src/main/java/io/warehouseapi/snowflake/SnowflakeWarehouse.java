@@ -84,6 +84,8 @@ public class SnowflakeWarehouse implements Warehouse {
     private final long maxLocalRows;
     private final WarehouseStatements statements;
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
+    /** Per pool (by role; "" for the service's own), the copies that may hold one of its sessions at once. */
+    private final Map<String, java.util.concurrent.Semaphore> copySlots = new ConcurrentHashMap<>();
     private final ViewCatalog catalog;
     /** The results copied into the store. */
     private final StoredResults local;
@@ -382,41 +384,85 @@ public class SnowflakeWarehouse implements Warehouse {
         }
     }
 
+    /**
+     * Streams a result into the store, once more if the first attempt failed for any reason but an expired result or
+     * a cancel: the second reads the result again, with new URLs for its chunks (a chunk's pre-signed URL may have
+     * expired, which the driver retries until {@code warehouse.snowflake.retry-timeout}), after the partial copy is
+     * dropped.
+     */
     private void copy(RemoteQuery query) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                copyOnce(query);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                store.drop(query.queryId);
+                boolean again = attempt == 1 && !resultExpired(e) && !query.cancelRequested;
+                LOG.warn("Cannot copy the result of query {}{}: {}", query.queryId, again ? "; reading it again" : "",
+                        firstLine(e));
+                if (!again) {
+                    finish(query, QueryState.FAILED, resultExpired(e) ? RESULT_EXPIRED_WORDS
+                            : "The result could not be read from Snowflake.");
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * A place among the copies that may hold a session of a pool at once: one fewer than its sessions, so that a
+     * submit or a poll always finds one free however many results are being copied.
+     */
+    private java.util.concurrent.Semaphore copySlots(String role) {
+        return copySlots.computeIfAbsent(role == null ? "" : role, key -> {
+            DataSource sessions = pool(role);
+            int size = sessions instanceof HikariDataSource hikari ? hikari.getMaximumPoolSize() : 2;
+            return new java.util.concurrent.Semaphore(Math.max(1, size - 1), true);
+        });
+    }
+
+    private void copyOnce(RemoteQuery query) throws SQLException {
+        java.util.concurrent.Semaphore slots = copySlots(query.role);
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for a session to copy a result", e);
+        }
+        try {
+            copyHoldingSlot(query);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private void copyHoldingSlot(RemoteQuery query) throws SQLException {
         long started = System.nanoTime();
-        boolean complete = false;
+        boolean complete;
         List<StoreColumn> columns = new ArrayList<>();
         long[] total = {-1};
-        try {
-            complete = inSession(query.role, connection -> {
-                columns.clear();
-                try (PreparedStatement statement = connection.prepareStatement(COPY_SQL)) {
-                    statement.setString(1, query.queryId);
-                    try (ResultSet rs = statement.executeQuery()) {
-                        ResultSetMetaData meta = rs.getMetaData();
-                        for (int i = 1; i <= meta.getColumnCount(); i++) {
-                            columns.add(SnowflakeTypes.storeColumn(meta, i));
-                        }
-                        // the size is known from the first answer, before any chunk is downloaded
-                        total[0] = rowCount(rs);
-                        if (total[0] > maxLocalRows) {
-                            return false;
-                        }
-                        return store.load(query.queryId, columns,
-                                () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
-                                () -> query.cancelRequested);
+        complete = inSession(query.role, connection -> {
+            columns.clear();
+            try (PreparedStatement statement = connection.prepareStatement(COPY_SQL)) {
+                statement.setString(1, query.queryId);
+                try (ResultSet rs = statement.executeQuery()) {
+                    ResultSetMetaData meta = rs.getMetaData();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        columns.add(SnowflakeTypes.storeColumn(meta, i));
                     }
+                    // the size is known from the first answer, before any chunk is downloaded
+                    total[0] = rowCount(rs);
+                    if (total[0] > maxLocalRows) {
+                        return false;
+                    }
+                    return store.load(query.queryId, columns,
+                            () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
+                            () -> query.cancelRequested);
                 }
-            });
-            if (complete) {
-                store.register(query.queryId, SnowflakeTypes.reported(columns));
             }
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("Cannot copy the result of query {}: {}", query.queryId, e.getMessage());
-            store.drop(query.queryId);
-            finish(query, QueryState.FAILED, resultExpired(e) ? RESULT_EXPIRED_WORDS
-                    : "The result could not be read from Snowflake.");
-            return;
+        });
+        if (complete) {
+            store.register(query.queryId, SnowflakeTypes.reported(columns));
         }
         if (!complete) {
             store.drop(query.queryId);

@@ -118,6 +118,39 @@ public final class FakeSnowflake implements AutoCloseable {
         server.createContext("/", this::handle);
         server.setExecutor(threads);
         server.start();
+        this.storage = new FakeResultStorage();
+    }
+
+    /** The cloud storage the rows beyond a result's first chunk are fetched from. */
+    private final FakeResultStorage storage;
+    /**
+     * Rows a result's answer carries itself (its first chunk); the others come in chunks of {@link #chunkRows} from
+     * the storage, as Snowflake sends any result beyond its first chunk.
+     */
+    public volatile int inlineRows = 300;
+    public volatile int chunkRows = 700;
+
+    /** Chunk files fetched, fetches of an expired URL (403), and fetches without the result's key. */
+    public int chunksFetched() {
+        return storage.fetched.get();
+    }
+
+    public int expiredChunkFetches() {
+        return storage.expiredFetches.get();
+    }
+
+    public int chunkFetchesWithoutKey() {
+        return storage.keyRefused.get();
+    }
+
+    /** How long each chunk file takes to come. */
+    public void chunkFetchDelay(java.time.Duration delay) {
+        storage.fetchDelay = delay;
+    }
+
+    /** How long a chunk's pre-signed URL works (six hours unless a test shortens it). */
+    public void chunkUrlLifetime(java.time.Duration lifetime) {
+        storage.urlLifetime = lifetime;
     }
 
     /** A connection of its own to the sample's DuckDB instance (the first, kept open, keeps the instance alive). */
@@ -206,6 +239,44 @@ public final class FakeSnowflake implements AutoCloseable {
     /** How many requests were answered 390114. */
     public final AtomicInteger masterTokenExpiries = new AtomicInteger();
 
+    /** Session tokens past their validity (390112): renewed with their master token at /session/token-request. */
+    private final Set<String> staleSessions = ConcurrentHashMap.newKeySet();
+    /** Each master token's current session token. */
+    private final Map<String, String> masterTokens = new ConcurrentHashMap<>();
+    /** How many session tokens were renewed. */
+    public final AtomicInteger renewals = new AtomicInteger();
+
+    /** Ends the validity of every session token so far (not of the master tokens): each is renewed at its next use. */
+    public void expireSessionTokens() {
+        staleSessions.addAll(sessionRoles.keySet());
+    }
+
+    /** A session token renewed with the master token (the Authorization header), as the driver asks on 390112. */
+    private void renew(HttpExchange exchange, JsonNode request) throws IOException {
+        String master = sessionToken(exchange);
+        String old = masterTokens.get(master);
+        if (old == null || !old.equals(request.path("oldSessionToken").asText())
+            || !"RENEW".equals(request.path("requestType").asText())) {
+            reply(exchange, error("390111", "Session no longer exists.  New login required to access the service."));
+            return;
+        }
+        if (expiredSessions.contains(old)) {
+            masterTokenExpiries.incrementAndGet();
+            reply(exchange, error("390114", "Authentication token has expired.  The user must authenticate again."));
+            return;
+        }
+        String renewed = old + "-renewed-" + renewals.incrementAndGet();
+        sessionRoles.put(renewed, sessionRoles.getOrDefault(old, ""));
+        sessionRoles.remove(old);
+        masterTokens.put(master, renewed);
+        ObjectNode data = JSON.createObjectNode();
+        data.put("sessionToken", renewed);
+        data.put("validityInSecondsST", 3600);
+        data.put("masterToken", master);
+        data.put("validityInSecondsMT", 14400);
+        reply(exchange, ok(data));
+    }
+
     /** Expires the master token of every session signed in so far: each must sign in again. */
     public void expireSessions() {
         expiredSessions.addAll(sessionRoles.keySet());
@@ -239,6 +310,8 @@ public final class FakeSnowflake implements AutoCloseable {
                 // overloaded: the driver backs off and sends the request again
                 throttledRequests.incrementAndGet();
                 exchange.sendResponseHeaders(throttleStatus, -1);
+            } else if (path.equals("/session/token-request")) {
+                renew(exchange, JSON.readTree(body));
             } else if (!sessionRoles.containsKey(sessionToken(exchange))) {
                 reply(exchange, error("390111", "Session no longer exists.  New login required to access the "
                                                 + "service."));
@@ -248,6 +321,9 @@ public final class FakeSnowflake implements AutoCloseable {
                                                     + "again.");
                 expired.putObject("data").put("nextAction", "RETRY_LOGIN").put("authnMethod", "TOKEN");
                 reply(exchange, expired);
+            } else if (staleSessions.contains(sessionToken(exchange))) {
+                // the session token's validity has passed: the driver renews it with the master token
+                reply(exchange, error("390112", "Your session has expired. Please login again."));
             } else if (path.equals("/queries/v1/query-request")) {
                 query(exchange, JSON.readTree(body));
             } else if (monitoring.matches()) {
@@ -316,6 +392,7 @@ public final class FakeSnowflake implements AutoCloseable {
         loginSessionParameters.add(data.path("SESSION_PARAMETERS"));
         String role = queryParameter(exchange, "roleName");
         sessionRoles.put("session-token-" + logins.get(), role == null ? "" : role);
+        masterTokens.put("master-token-" + logins.get(), "session-token-" + logins.get());
         ObjectNode out = JSON.createObjectNode();
         out.put("token", "session-token-" + logins.get());
         out.put("masterToken", "master-token-" + logins.get());
@@ -725,17 +802,24 @@ public final class FakeSnowflake implements AutoCloseable {
                 for (int i = 1; i <= count; i++) {
                     kinds[i - 1] = describe(rowtype.addObject(), meta, i);
                 }
+                List<ArrayNode> beyond = new ArrayList<>();
                 while (rs.next()) {
-                    ArrayNode row = rowset.addArray();
+                    ArrayNode row = rows < inlineRows ? rowset.addArray() : JSON.createArrayNode();
                     for (int i = 1; i <= count; i++) {
                         row.add(wireValue(rs, i, kinds[i - 1]));
                     }
+                    if (rows >= inlineRows) {
+                        beyond.add(row);
+                    }
                     rows++;
+                }
+                if (!beyond.isEmpty()) {
+                    storage.describe(data, beyond, chunkRows);
                 }
             }
         }
         data.put("total", rows);
-        data.put("returned", rows);
+        data.put("returned", rowset.size());
         data.put("queryId", queryId);
         data.putNull("databaseProvider");
         data.put("finalDatabaseName", "CITIBIKE");
@@ -890,6 +974,7 @@ public final class FakeSnowflake implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        storage.close();
         threads.shutdownNow();
         try {
             if (duck != null) {
