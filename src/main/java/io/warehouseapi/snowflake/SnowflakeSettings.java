@@ -39,6 +39,7 @@ public final class SnowflakeSettings {
     private final int retryTimeoutSeconds;
     private final java.time.Duration noDataGrace;
     private final int maxRunningQueries;
+    private final long statementTimeoutSeconds;
 
     private SnowflakeSettings(PropertiesComponent properties) {
         this.account = required(properties, "account");
@@ -55,6 +56,11 @@ public final class SnowflakeSettings {
         this.retryTimeoutSeconds = Integer.parseInt(optional(properties, "retry-timeout").orElse("60"));
         this.noDataGrace = java.time.Duration.parse(optional(properties, "no-data-grace").orElse("PT30S"));
         this.maxRunningQueries = Integer.parseInt(optional(properties, "max-running-queries").orElse("16"));
+        // Snowflake stops the API's statements itself a minute after the API's own timeout would have cancelled
+        // them: a query left running when the API cannot cancel it (a process that died) is bounded all the same
+        java.time.Duration apiTimeout = properties.resolveProperty("warehouse.query.timeout").map(String::strip)
+                .filter(value -> !value.isEmpty()).map(java.time.Duration::parse).orElse(java.time.Duration.ofMinutes(30));
+        this.statementTimeoutSeconds = apiTimeout.toSeconds() + 60;
         if (maxRunningQueries < 1) {
             throw new StartupException(PREFIX + "max-running-queries must be at least 1, not " + maxRunningQueries);
         }
@@ -174,6 +180,8 @@ public final class SnowflakeSettings {
         // restart or a hand-off at shutdown) takes it up; with the account's default (TRUE) Snowflake would abort it
         // when its session closes
         config.addDataSourceProperty("ABORT_DETACHED_QUERY", "false");
+        // so it is bounded by Snowflake itself: a minute past warehouse.query.timeout
+        config.addDataSourceProperty("STATEMENT_TIMEOUT_IN_SECONDS", Long.toString(statementTimeoutSeconds));
         // values the driver gives only as text, in the session's output format: one the copy reads back exactly
         // (a TIMESTAMP_TZ's own offset, a TIME's nanoseconds; the accounts' defaults drop both)
         config.addDataSourceProperty("TIMESTAMP_TZ_OUTPUT_FORMAT", SnowflakeTypes.TIMESTAMP_TZ_FORMAT);

@@ -241,6 +241,8 @@ public final class FakeSnowflake implements AutoCloseable {
 
     /** Session tokens past their validity (390112): renewed with their master token at /session/token-request. */
     private final Set<String> staleSessions = ConcurrentHashMap.newKeySet();
+    /** The STATEMENT_TIMEOUT_IN_SECONDS each session set at its sign-in. */
+    private final Map<String, java.time.Duration> sessionTimeouts = new ConcurrentHashMap<>();
     /** Each master token's current session token. */
     private final Map<String, String> masterTokens = new ConcurrentHashMap<>();
     /** How many session tokens were renewed. */
@@ -267,6 +269,10 @@ public final class FakeSnowflake implements AutoCloseable {
         }
         String renewed = old + "-renewed-" + renewals.incrementAndGet();
         sessionRoles.put(renewed, sessionRoles.getOrDefault(old, ""));
+        java.time.Duration timeout = sessionTimeouts.get(old);
+        if (timeout != null) {
+            sessionTimeouts.put(renewed, timeout);
+        }
         sessionRoles.remove(old);
         masterTokens.put(master, renewed);
         ObjectNode data = JSON.createObjectNode();
@@ -393,6 +399,10 @@ public final class FakeSnowflake implements AutoCloseable {
         String role = queryParameter(exchange, "roleName");
         sessionRoles.put("session-token-" + logins.get(), role == null ? "" : role);
         masterTokens.put("master-token-" + logins.get(), "session-token-" + logins.get());
+        JsonNode timeout = data.path("SESSION_PARAMETERS").path("STATEMENT_TIMEOUT_IN_SECONDS");
+        if (!timeout.isMissingNode() && timeout.asLong() > 0) {
+            sessionTimeouts.put("session-token-" + logins.get(), java.time.Duration.ofSeconds(timeout.asLong()));
+        }
         ObjectNode out = JSON.createObjectNode();
         out.put("token", "session-token-" + logins.get());
         out.put("masterToken", "master-token-" + logins.get());
@@ -508,6 +518,7 @@ public final class FakeSnowflake implements AutoCloseable {
             asyncBindings.add(bindings);
             FakeQuery query = new FakeQuery(UUID.randomUUID().toString(), view.group(4).toLowerCase(Locale.ROOT),
                     view.group(1), view.group(5), bindings);
+            query.sessionTimeout = sessionTimeouts.get(sessionToken(exchange));
             queries.put(query.id, query);
             asyncQueryIds.add(query.id);
             queryRoles.put(query.id, sessionRoles.getOrDefault(sessionToken(exchange), ""));
@@ -708,6 +719,8 @@ public final class FakeSnowflake implements AutoCloseable {
         final String selectList;
         final String rest;
         final JsonNode bindings;
+        /** The submitting session's STATEMENT_TIMEOUT_IN_SECONDS, if it set one. */
+        java.time.Duration sessionTimeout;
 
         FakeQuery(String id, String view, String selectList, String rest, JsonNode bindings) {
             this.selectList = duckdb(selectList);
@@ -728,16 +741,22 @@ public final class FakeSnowflake implements AutoCloseable {
                 return state;
             }
             if (cancelled) {
+                // aborting for a poll, then failed as cancelled
+                if (!state.equals("ABORTING")) {
+                    state = "ABORTING";
+                    return state;
+                }
                 state = "FAILED_WITH_ERROR";
                 errorCode = 604;
                 error = "SQL execution canceled";
                 return state;
             }
             polls++;
-            if (statementTimeout != null && System.nanoTime() - submittedAt > statementTimeout.toNanos()) {
+            java.time.Duration timeout = statementTimeout != null ? statementTimeout : sessionTimeout;
+            if (timeout != null && System.nanoTime() - submittedAt > timeout.toNanos()) {
                 state = "FAILED_WITH_ERROR";
                 errorCode = 630;
-                error = "Statement reached its statement or warehouse timeout of " + statementTimeout.toSeconds()
+                error = "Statement reached its statement or warehouse timeout of " + timeout.toSeconds()
                         + " second(s) and was canceled.";
                 return state;
             }

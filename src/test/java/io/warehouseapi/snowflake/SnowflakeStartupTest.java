@@ -92,8 +92,11 @@ class SnowflakeStartupTest {
             assertThat(connection.isValid(5)).isTrue();
         }
         assertThat(fake.loginFailures).isEmpty();
-        assertThat(fake.loginSessionParameters).isNotEmpty().allSatisfy(parameters ->
-                assertThat(parameters.path("ABORT_DETACHED_QUERY").asText()).isEqualToIgnoringCase("false"));
+        assertThat(fake.loginSessionParameters).isNotEmpty().allSatisfy(parameters -> {
+            assertThat(parameters.path("ABORT_DETACHED_QUERY").asText()).isEqualToIgnoringCase("false");
+            // a query that outlives the API is stopped by Snowflake a minute after the API's timeout (PT30M)
+            assertThat(parameters.path("STATEMENT_TIMEOUT_IN_SECONDS").asText()).isEqualTo("1860");
+        });
     }
 
     @Test
