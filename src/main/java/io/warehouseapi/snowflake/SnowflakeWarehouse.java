@@ -1,10 +1,8 @@
 package io.warehouseapi.snowflake;
 
 import java.io.InputStream;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -12,15 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.warehouseapi.model.Column;
 import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
@@ -30,7 +25,6 @@ import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.StoredResult;
-import io.warehouseapi.warehouse.ClientErrors;
 import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.StoredResults;
 import io.warehouseapi.warehouse.ViewCatalog;
@@ -47,31 +41,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Snowflake behind the same routes. A question's SELECT runs asynchronously in Snowflake, its values bound
- * ({@code executeAsyncQuery} on a prepared statement); its state
- * comes from the monitoring call {@code getQueryStatus}, which wakes no warehouse. The SELECT numbers its rows
- * ({@link io.warehouseapi.question.Dialect#ROW_NUMBER_COLUMN}), in the question's order if it has one. Once it
+ * ({@code executeAsyncQuery} on a prepared statement), numbering its rows
+ * ({@link io.warehouseapi.question.Dialect#ROW_NUMBER_COLUMN}, in the question's order if it has one); its state comes
+ * from the monitoring call {@code getQueryStatus}, which wakes no warehouse ({@link RemoteQuery#read}). Once it
  * succeeded, its persisted result is streamed once into the local result store in that number's order
- * ({@code sql/snowflake/result-copy.sql}), so that every page is a local read; a result larger than
- * {@code warehouse.snowflake.local-copy.max-rows} (known from the first answer, before any row is copied) is paged in
- * Snowflake with {@code RESULT_SCAN} in the same order instead, its parameters bound.
+ * ({@link ResultCopy}), so that every page is a local read; a result larger than
+ * {@code warehouse.snowflake.local-copy.max-rows} is paged in Snowflake with {@code RESULT_SCAN} in the same order
+ * instead, its parameters bound. All of it happens in the sessions of {@link SnowflakeSessions}.
  */
 public class SnowflakeWarehouse implements Warehouse {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnowflakeWarehouse.class);
-    /** Snowflake's error 000630: the statement reached STATEMENT_TIMEOUT_IN_SECONDS and was cancelled. */
-    private static final int STATEMENT_TIMEOUT = 630;
     private static final Duration RESULT_LIFETIME = Duration.ofHours(24);
-    /** Snowflake's error 000710: the result of the query has expired. */
-    private static final int RESULT_EXPIRED = 710;
-    /** Snowflake's error 390114: the session's master token has expired; it must sign in again. */
-    private static final int MASTER_TOKEN_EXPIRED = 390114;
-    /** Reads a persisted result in the order of the number the question's SELECT gave its rows. */
-    private static final String COPY_SQL = io.warehouseapi.store.SqlText.load("sql/snowflake/result-copy.sql");
-    private static final String RESULT_EXPIRED_WORDS = "The result has expired in Snowflake (it keeps a result for 24 "
-                                                       + "hours); run the view again.";
 
-    private final DataSource dataSource;
-    private final RolePools rolePools;
+    private final SnowflakeSessions sessions;
+    private final ResultCopy resultCopy;
     /** How long monitoring may have no record of a query before it is given up (it has none for a moment at first). */
     private volatile Duration noDataGrace = Duration.ofSeconds(30);
     private volatile int maxRunning = 16;
@@ -81,11 +65,8 @@ public class SnowflakeWarehouse implements Warehouse {
     private final ExecutorService copier;
     private final String database;
     private final String schema;
-    private final long maxLocalRows;
     private final WarehouseStatements statements;
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
-    /** Per pool (by role; "" for the service's own), the copies that may hold one of its sessions at once. */
-    private final Map<String, java.util.concurrent.Semaphore> copySlots = new ConcurrentHashMap<>();
     private final ViewCatalog catalog;
     /** The results copied into the store. */
     private final StoredResults local;
@@ -108,8 +89,7 @@ public class SnowflakeWarehouse implements Warehouse {
     public SnowflakeWarehouse(DataSource dataSource, RolePools rolePools, WarehouseStatements statements,
                               ResultStore store, ExecutorService copier, String database, String schema,
                               String exposedViewsPattern, long maxLocalRows) {
-        this.dataSource = dataSource;
-        this.rolePools = rolePools;
+        this.sessions = new SnowflakeSessions(dataSource, rolePools);
         this.statements = statements;
         this.store = store;
         this.copier = copier;
@@ -118,7 +98,7 @@ public class SnowflakeWarehouse implements Warehouse {
         this.catalog = new ViewCatalog(statements, schema, exposedViewsPattern,
                 view -> view,
                 view -> Identifiers.qualified(database, schema, view));
-        this.maxLocalRows = maxLocalRows;
+        this.resultCopy = new ResultCopy(sessions, store, statements, maxLocalRows);
         this.local = new StoredResults(store, this::copied, null);
         this.results = new Results() {
             @Override
@@ -175,32 +155,10 @@ public class SnowflakeWarehouse implements Warehouse {
         }
     }
 
-    /** Whether Snowflake refused because the result has expired (000710), anywhere in the causes. */
-    private static boolean resultExpired(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && (sql.getErrorCode() == RESULT_EXPIRED
-                                                      || "000710".equals(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Snowflake keeps a query's result for 24 hours after it ran: no id names it for longer. */
     @Override
     public Duration resultLifetime() {
         return RESULT_LIFETIME;
-    }
-
-    /** The sessions a role's queries run in: the service's own pool, or the role's. */
-    private DataSource pool(String role) {
-        if (role == null) {
-            return dataSource;
-        }
-        if (rolePools == null) {
-            throw new WarehouseException(WarehouseException.Reason.UNREACHABLE, "no pool for Snowflake role " + role);
-        }
-        return rolePools.forRole(role);
     }
 
     /**
@@ -209,13 +167,7 @@ public class SnowflakeWarehouse implements Warehouse {
      */
     @Override
     public void probe() {
-        try (Connection connection = dataSource.getConnection()) {
-            if (!connection.isValid(10)) {
-                LOG.warn("Snowflake did not answer a session's heartbeat");
-                catalog.unavailable();
-            }
-        } catch (SQLException e) {
-            LOG.warn("Snowflake cannot be reached: {}", firstLine(e));
+        if (!sessions.reachable()) {
             catalog.unavailable();
         }
     }
@@ -230,7 +182,7 @@ public class SnowflakeWarehouse implements Warehouse {
         Selection.Statement select = selection.statement(Dialect.SNOWFLAKE);
         reserve();
         try {
-            String queryId = inSession(selection.role(), connection -> {
+            String queryId = sessions.in(selection.role(), connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(select.sql())) {
                     List<Object> parameters = select.parameters();
                     for (int i = 0; i < parameters.size(); i++) {
@@ -257,53 +209,6 @@ public class SnowflakeWarehouse implements Warehouse {
         }
     }
 
-    /** Work done in one Snowflake session. */
-    private interface SessionWork<T> {
-        T in(Connection connection) throws SQLException;
-    }
-
-    /**
-     * Does some work in a session of a role's pool. A session whose master token has expired (390114: the driver
-     * cannot renew it) is taken out of its pool, with the pool's other sessions, and the work done once more in a new
-     * session, which signs in again, so that the request that meets the expiry is answered, not failed.
-     */
-    private <T> T inSession(String role, SessionWork<T> work) throws SQLException {
-        DataSource sessions = pool(role);
-        Connection connection = sessions.getConnection();
-        try {
-            return work.in(connection);
-        } catch (SQLException e) {
-            if (!signInExpired(e)) {
-                throw e;
-            }
-            LOG.info("A Snowflake session's sign-in has expired (390114); signing in again");
-            if (sessions instanceof HikariDataSource hikari) {
-                // the pool's other sessions signed in about as long ago: they are renewed as well, each when free
-                hikari.evictConnection(connection);
-                hikari.getHikariPoolMXBean().softEvictConnections();
-            }
-            try (Connection fresh = sessions.getConnection()) {
-                return work.in(fresh);
-            }
-        } finally {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("Closing a Snowflake session: {}", e.getMessage());
-            }
-        }
-    }
-
-    /** Whether Snowflake refused because the session's master token has expired (390114). */
-    private static boolean signInExpired(SQLException failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getErrorCode() == MASTER_TOKEN_EXPIRED) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public WarehouseStatus status(String queryId) {
         RemoteQuery query = queries.get(queryId);
@@ -317,7 +222,7 @@ public class SnowflakeWarehouse implements Warehouse {
         }
         QueryStatus remote;
         try {
-            remote = inSession(query.role, connection -> connection.unwrap(SnowflakeConnection.class)
+            remote = sessions.in(query.role, connection -> connection.unwrap(SnowflakeConnection.class)
                     .getQueryStatus(queryId));
         } catch (SQLException e) {
             // a lost connection mid-poll: the query is not lost, the next poll asks again
@@ -328,46 +233,8 @@ public class SnowflakeWarehouse implements Warehouse {
             if (query.state.isFinished() || query.copying) {
                 return query.status();
             }
-            switch (remote.getStatus()) {
-                case SUCCESS -> startCopy(query);
-                case FAILED_WITH_ERROR, FAILED_WITH_INCIDENT -> {
-                    if (query.cancelRequested) {
-                        query.state = QueryState.CANCELLED;
-                    } else if (remote.getErrorCode() == STATEMENT_TIMEOUT) {
-                        // stopped by STATEMENT_TIMEOUT_IN_SECONDS: a timeout, in Snowflake's words
-                        LOG.info("query={} reached Snowflake's statement timeout: {}", query.queryId,
-                                remote.getErrorMessage());
-                        query.state = QueryState.CANCELLED;
-                        query.timedOut = true;
-                        query.error = ClientErrors.forClient(remote.getErrorMessage());
-                    } else {
-                        query.state = QueryState.FAILED;
-                        // Snowflake's whole words for the operator; for the client only what concerns its question
-                        LOG.info("query={} failed in Snowflake: {}", query.queryId, remote.getErrorMessage());
-                        query.error = ClientErrors.forClient(remote.getErrorMessage());
-                    }
-                }
-                case ABORTED, ABORTING -> query.state = QueryState.CANCELLED;
-                case DISCONNECTED -> {
-                    query.state = QueryState.FAILED;
-                    query.error = "The query's Snowflake session was disconnected.";
-                }
-                case QUEUED, QUEUED_REPAIRING_WAREHOUSE, RESUMING_WAREHOUSE, BLOCKED -> query.state = QueryState.QUEUED;
-                case NO_DATA -> {
-                    // what monitoring says for a moment after a submit, and for good for an id it cannot see
-                    if (query.noDataSince == 0) {
-                        query.noDataSince = System.nanoTime();
-                    } else if (System.nanoTime() - query.noDataSince > noDataGrace.toNanos()) {
-                        LOG.warn("query={}: Snowflake has no record of it after {}; giving it up", query.queryId,
-                                noDataGrace);
-                        query.state = QueryState.FAILED;
-                        query.error = "Snowflake has no record of this query (any more); run the view again.";
-                    }
-                }
-                default -> query.state = QueryState.RUNNING;
-            }
-            if (remote.getStatus() != QueryStatus.Status.NO_DATA) {
-                query.noDataSince = 0;
+            if (query.read(remote, noDataGrace)) {
+                startCopy(query);
             }
             return query.status();
         }
@@ -384,124 +251,20 @@ public class SnowflakeWarehouse implements Warehouse {
         }
     }
 
-    /**
-     * Streams a result into the store, once more if the first attempt failed for any reason but an expired result or
-     * a cancel: the second reads the result again, with new URLs for its chunks (a chunk's pre-signed URL may have
-     * expired, which the driver retries until {@code warehouse.snowflake.retry-timeout}), after the partial copy is
-     * dropped.
-     */
+    /** Copies a result ({@link ResultCopy}) and ends its query as the copy ended. */
     private void copy(RemoteQuery query) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                copyOnce(query);
-                return;
-            } catch (SQLException | RuntimeException e) {
-                store.drop(query.queryId);
-                boolean again = attempt == 1 && !resultExpired(e) && !query.cancelRequested;
-                LOG.warn("Cannot copy the result of query {}{}: {}", query.queryId, again ? "; reading it again" : "",
-                        firstLine(e));
-                if (!again) {
-                    finish(query, QueryState.FAILED, resultExpired(e) ? RESULT_EXPIRED_WORDS
-                            : "The result could not be read from Snowflake.");
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * A place among the copies that may hold a session of a pool at once: one fewer than its sessions, so that a
-     * submit or a poll always finds one free however many results are being copied.
-     */
-    private java.util.concurrent.Semaphore copySlots(String role) {
-        return copySlots.computeIfAbsent(role == null ? "" : role, key -> {
-            DataSource sessions = pool(role);
-            int size = sessions instanceof HikariDataSource hikari ? hikari.getMaximumPoolSize() : 2;
-            return new java.util.concurrent.Semaphore(Math.max(1, size - 1), true);
-        });
-    }
-
-    private void copyOnce(RemoteQuery query) throws SQLException {
-        java.util.concurrent.Semaphore slots = copySlots(query.role);
-        try {
-            slots.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while waiting for a session to copy a result", e);
-        }
-        try {
-            copyHoldingSlot(query);
-        } finally {
-            slots.release();
-        }
-    }
-
-    private void copyHoldingSlot(RemoteQuery query) throws SQLException {
-        long started = System.nanoTime();
-        boolean complete;
-        List<StoreColumn> columns = new ArrayList<>();
-        long[] total = {-1};
-        complete = inSession(query.role, connection -> {
-            columns.clear();
-            try (PreparedStatement statement = connection.prepareStatement(COPY_SQL)) {
-                statement.setString(1, query.queryId);
-                try (ResultSet rs = statement.executeQuery()) {
-                    ResultSetMetaData meta = rs.getMetaData();
-                    for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        columns.add(SnowflakeTypes.storeColumn(meta, i));
-                    }
-                    // the size is known from the first answer, before any chunk is downloaded
-                    total[0] = rowCount(rs);
-                    if (total[0] > maxLocalRows) {
-                        return false;
-                    }
-                    return store.load(query.queryId, columns,
-                            () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows,
-                            () -> query.cancelRequested);
-                }
-            }
-        });
-        if (complete) {
-            store.register(query.queryId, SnowflakeTypes.reported(columns));
-        }
-        if (!complete) {
-            store.drop(query.queryId);
-            if (query.cancelRequested) {
-                finish(query, QueryState.CANCELLED, null);
-                return;
-            }
-            // too large for the local copy: page it in Snowflake
-            try {
-                query.fallbackColumns = SnowflakeTypes.reported(columns);
-                query.fallbackStoreColumns = List.copyOf(columns);
-                query.fallbackTotal = total[0] >= 0 ? total[0] : statements.countResultScan(query.queryId);
+        ResultCopy.Outcome outcome = resultCopy.copy(query.queryId, query.role, () -> query.cancelRequested);
+        switch (outcome.kind()) {
+            case STORED -> finish(query, QueryState.SUCCESS, null);
+            case TOO_LARGE -> {
+                query.fallbackColumns = outcome.columns();
+                query.fallbackStoreColumns = outcome.storeColumns();
+                query.fallbackTotal = outcome.total();
                 query.fallback = true;
-                LOG.info("query={} result of {} rows, over {}: paged with RESULT_SCAN", query.queryId,
-                        query.fallbackTotal, maxLocalRows);
-            } catch (RuntimeException e) {
-                LOG.warn("Cannot count the result of query {} with RESULT_SCAN: {}", query.queryId, firstLine(e));
-                finish(query, QueryState.FAILED, "The result could not be read from Snowflake.");
-                return;
+                finish(query, QueryState.SUCCESS, null);
             }
-        }
-        LOG.debug("query={} result copied in {} ms", query.queryId, (System.nanoTime() - started) / 1_000_000);
-        finish(query, QueryState.SUCCESS, null);
-    }
-
-    /**
-     * The rows of a result set, from the driver's description of its chunks (the first answer lists them all with
-     * their row counts); -1 if the driver cannot say.
-     */
-    private static long rowCount(ResultSet rs) {
-        try {
-            long rows = 0;
-            for (var part : rs.unwrap(SnowflakeResultSet.class).getResultSetSerializables(Long.MAX_VALUE)) {
-                rows += part.getRowCount();
-            }
-            return rows;
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("The driver cannot tell a result's size before reading it: {}", e.getMessage());
-            return -1;
+            case CANCELLED -> finish(query, QueryState.CANCELLED, null);
+            case FAILED -> finish(query, QueryState.FAILED, outcome.error());
         }
     }
 
@@ -559,7 +322,7 @@ public class SnowflakeWarehouse implements Warehouse {
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
-                throw new WarehouseException(resultExpired(e) ? WarehouseException.Reason.RESULT_EXPIRED
+                throw new WarehouseException(ResultCopy.resultExpired(e) ? WarehouseException.Reason.RESULT_EXPIRED
                         : WarehouseException.Reason.UNREACHABLE, "a page could not be read with RESULT_SCAN");
             }
         }
@@ -631,35 +394,4 @@ public class SnowflakeWarehouse implements Warehouse {
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }
-
-    private static final class RemoteQuery {
-        final String queryId;
-        /** The role it runs under (its sessions' pool); null: the service's own. */
-        final String role;
-        QueryState state = QueryState.QUEUED;
-        String error;
-        volatile boolean cancelRequested;
-        volatile boolean copying;
-        final CompletableFuture<Void> copied = new CompletableFuture<>();
-        volatile boolean fallback;
-        volatile long fallbackTotal;
-        volatile List<Column> fallbackColumns = List.of();
-        volatile List<StoreColumn> fallbackStoreColumns = List.of();
-
-        /** When monitoring first had no record of it, in a row ({@code System.nanoTime}); 0: it has one. */
-        long noDataSince;
-        /** Stopped by Snowflake's statement timeout. */
-        volatile boolean timedOut;
-
-        RemoteQuery(String queryId, String role) {
-            this.queryId = queryId;
-            this.role = role;
-        }
-
-        WarehouseStatus status() {
-            return new WarehouseStatus(copying && !state.isFinished() ? QueryState.RUNNING : state, error,
-                    timedOut && state == QueryState.CANCELLED);
-        }
-    }
-
 }
