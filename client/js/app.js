@@ -195,8 +195,19 @@ function onRunReply(current, reply) {
       setState(reply.status === 'QUEUED' ? 'queued' : 'running');
       break;
     case 'results':
-      finish('done');
+      if (reply.complete === false) {
+        // the first rows, while the rest is still being stored: shown at once, the count comes with "complete"
+        current.firstPageAt = performance.now();
+      } else {
+        finish('done');
+      }
       showPage(reply, null);
+      break;
+    case 'complete':
+      finish('done');
+      run.total = reply.total_rows;
+      showRange(run.offset, run.rowCount);
+      updatePager();
       break;
     case 'error':
       finish(reply.code === 'QUERY_CANCELLED' ? 'cancelled' : 'failed');
@@ -345,18 +356,20 @@ function fetchPage(offset) {
 }
 
 function showPage(page, tookMs) {
-  run.total = page.total_rows;
+  if (page.total_rows !== null && page.total_rows !== undefined) {
+    run.total = page.total_rows;
+  } else if (run.state !== 'done') {
+    // its result is still being stored: the count is not known yet
+    run.total = null;
+  }
   run.offset = page.offset;
+  run.rowCount = page.row_count;
   run.pageSize = page.page_size;
   run.columns = page.columns;
   renderTable(page);
-  const first = page.row_count === 0 ? 0 : page.offset + 1;
-  const last = page.offset + page.row_count;
-  $('range').textContent = page.row_count === 0
-    ? `No rows at ${count(page.offset)} of ${count(page.total_rows)}`
-    : `Rows ${count(first)}–${count(last)} of ${count(page.total_rows)}`;
+  showRange(page.offset, page.row_count);
   $('page-time').textContent = tookMs === null
-    ? `first page after ${seconds(run.endedAt - run.startedAt)}`
+    ? `first page after ${seconds((run.endedAt || run.firstPageAt) - run.startedAt)}`
     : `page in ${Math.max(1, Math.round(tookMs))} ms`;
   $('results').hidden = false;
   updatePager();
@@ -369,6 +382,14 @@ function showPage(page, tookMs) {
     }
     run.focusColumn = null;
   }
+}
+
+/** "Rows 1–100 of 5,000", or "of …" while the result is still being stored. */
+function showRange(offset, rowCount) {
+  const of = run.total === null ? '…' : count(run.total);
+  $('range').textContent = rowCount === 0
+    ? `No rows at ${count(offset)} of ${of}`
+    : `Rows ${count(offset + 1)}–${count(offset + rowCount)} of ${of}`;
 }
 
 function renderTable(page) {
@@ -424,11 +445,12 @@ function lastOffset() {
 
 function updatePager() {
   const atStart = run.offset <= 0;
-  const atEnd = run.offset + run.pageSize >= run.total;
+  // while the count is not known, Next asks for the rows after these (answered once they are stored), and Last waits
+  const atEnd = run.total === null ? run.rowCount < run.pageSize : run.offset + run.pageSize >= run.total;
   $('first').disabled = atStart;
   $('previous').disabled = atStart;
   $('next').disabled = atEnd;
-  $('last').disabled = atEnd;
+  $('last').disabled = atEnd || run.total === null;
 }
 
 function setPagerBusy(busy) {

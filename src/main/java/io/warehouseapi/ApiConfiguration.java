@@ -185,6 +185,8 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String resumeGrace;
     @PropertyInject("results.page-cache.max-bytes")
     private long pageCacheBytes;
+    @PropertyInject(value = "results.first-page-early", defaultValue = "true")
+    private boolean firstPageEarly;
     private PageCache pageCache;
 
     @Override
@@ -315,6 +317,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
                 context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
+        queries.firstPageEarly(firstPageEarly);
         startup(() -> {
             queries.limit(new ClientLimits(maxIdsPerClient, maxResultsPerClient, maxLinksPerClient,
                     maxQueriesPerPrincipal));

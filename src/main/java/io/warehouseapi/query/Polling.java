@@ -1,5 +1,7 @@
 package io.warehouseapi.query;
 
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -7,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.QueryState;
+import io.warehouseapi.store.Page;
+import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.Warehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +26,20 @@ final class Polling {
 
     private final QueryIds handles;
     private final Warehouse warehouse;
+    private final Results results;
     private final ScheduledExecutorService timer;
     private final ApiMetrics metrics;
+    private final Clock clock;
+    /** Whether a first page goes before its whole result is stored, where the warehouse stores it as it arrives. */
+    volatile boolean firstPageEarly = true;
 
-    Polling(QueryIds handles, Warehouse warehouse, ScheduledExecutorService timer, ApiMetrics metrics) {
+    /** @param clock the wall clock of a first page's {@code computed_at}, sent before its result is stored whole */
+    Polling(QueryIds handles, Warehouse warehouse, Results results, ScheduledExecutorService timer,
+            ApiMetrics metrics, Clock clock) {
+        this.clock = clock;
         this.handles = handles;
         this.warehouse = warehouse;
+        this.results = results;
         this.timer = timer;
         this.metrics = metrics;
     }
@@ -49,7 +61,26 @@ final class Polling {
         if (state.isFinished()) {
             handle.finished(state);
         }
-        return new QueryProgress(queryId, state, elapsedMs, !state.isFinished() && handle.progressDue());
+        ResultPage first = firstPageEarly && state == QueryState.RUNNING && !handle.firstPageSent
+                ? firstRows(handle) : null;
+        return new QueryProgress(queryId, state, elapsedMs,
+                first == null && !state.isFinished() && handle.progressDue(), first, handle.firstPageSent);
+    }
+
+    /**
+     * The first page of a result still being stored, once its rows are; marks it sent. Null while they are not, and
+     * where the warehouse stores a result whole before its query succeeds.
+     */
+    private ResultPage firstRows(QueryHandle handle) {
+        Page page = results.readGrowingPage(handle.shared.warehouseId, 0, handle.firstPageSize);
+        if (page == null) {
+            return null;
+        }
+        handle.firstPageSent = true;
+        metrics.firstPage(System.nanoTime() - handle.startedAt, page.rowCount());
+        TraceTags.page(handle.view(), handle.id, 0, page.rowCount());
+        LOG.debug("query={} first page sent while its result is stored", handle.id);
+        return new ResultPage(handle.id, clock.instant().truncatedTo(ChronoUnit.MILLIS), page);
     }
 
     /**
@@ -70,6 +101,11 @@ final class Polling {
             handle.cancelled.thenRun(early);
             warehouse.whenEnded(handle.shared.warehouseId)
                     .ifPresent(ended -> ended.whenComplete((ignored, failure) -> early.run()));
+            if (firstPageEarly && !handle.firstPageSent) {
+                // its first page goes as soon as its rows are stored, not at the next poll
+                results.whenStored(handle.shared.warehouseId, handle.firstPageSize)
+                        .ifPresent(stored -> stored.whenComplete((ignored, failure) -> early.run()));
+            }
         }
         return wake.thenApply(TraceTags.inCurrentTrace(ignored -> poll(queryId)));
     }

@@ -40,6 +40,10 @@ final class QueryHandle {
     /** How it ended (SUCCESS, FAILED, CANCELLED, TIMEOUT), once it has. */
     volatile String outcome;
     volatile boolean seenRunning;
+    /** The page size its run_view asked for: its first page's. */
+    volatile int firstPageSize = 100;
+    /** Its first page was sent while the rest of its result was still being stored. */
+    volatile boolean firstPageSent;
     private boolean released;
 
     QueryHandle(String id, Owner owner, String connection, SharedQuery shared, boolean wantsProgress,

@@ -3,8 +3,11 @@ package io.warehouseapi.query;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
@@ -62,6 +65,7 @@ public class QueryService {
     private final Adoption adoption;
     private final ExportLinks links;
     private final ShutdownHandOff shutdown;
+    private final ScheduledExecutorService pollTimer;
 
     /**
      * @param maxPerOwner  queries one connection may have running ({@code api.max-queries-per-connection})
@@ -81,9 +85,10 @@ public class QueryService {
         this.metrics = metrics;
         this.ids = ids;
         this.clock = clock;
+        this.pollTimer = pollTimer;
         this.queries = new SharedQueries(warehouse, results, statementTimeout, clock);
         this.handles = new QueryIds(queries, clock, resultRetention, resumeGrace, pollTimer);
-        this.polling = new Polling(handles, warehouse, pollTimer, metrics);
+        this.polling = new Polling(handles, warehouse, results, pollTimer, metrics, clock);
         this.adoption = new Adoption(warehouse, queries, handles, ids, clock, metrics);
         this.links = new ExportLinks(results, queries, adoption, ids, clock, metrics);
         this.shutdown = new ShutdownHandOff(warehouse, queries, handles);
@@ -103,6 +108,14 @@ public class QueryService {
      */
     public void connectionsOpen(Predicate<String> isOpen) {
         handles.connectionsOpen(isOpen);
+    }
+
+    /**
+     * Whether a result stored as it arrives sends its first page as soon as its rows are stored, before the whole
+     * result is ({@code results.first-page-early}); else every first page waits for the whole result.
+     */
+    public void firstPageEarly(boolean early) {
+        polling.firstPageEarly = early;
     }
 
     /** What one client may hold from now on (the settings, checked when the limits were made). */
@@ -197,6 +210,7 @@ public class QueryService {
         QueryHandle handle = new QueryHandle(queryId, owner, connection, shared, request.hasRequestId(), expiresAt,
                 metrics);
         handle.tenant = tenant == null ? null : tenant.name();
+        handle.firstPageSize = request.pageSize();
         handles.add(handle);
         TraceTags.query(view.name(), queryId, owner, how.meter);
         LOG.info("query={} view={} state=QUEUED result={} {} trace_id={}", queryId, view.name(), shared.warehouseId,
@@ -266,14 +280,77 @@ public class QueryService {
         return page;
     }
 
-    /** A page of a finished query, for {@code fetch_results}. */
-    public ResultPage readPage(Owner owner, ApiRequest request) {
+    /**
+     * After a first page sent while the rest of its result was stored ({@link QueryProgress#firstPageSent}): the
+     * whole result's size, once its query succeeded; else the error reply its state calls for.
+     */
+    public Completion completed(String queryId) {
+        QueryHandle handle = handles.get(queryId);
+        if (handle == null) {
+            throw Failures.cancelled(queryId);
+        }
+        TraceTags.outcome(queryId, handle.outcome);
+        SharedQuery shared = requireSucceeded(handle);
+        long total;
+        try {
+            total = results.totalRows(shared.warehouseId);
+        } catch (WarehouseException e) {
+            throw Failures.refused(e, handle.id);
+        }
+        if (total < 0) {
+            throw Failures.unknownQuery(handle.id);
+        }
+        return new Completion(handle.id, total);
+    }
+
+    /** A result stored whole, after its first page went ahead of it: the {@code complete} message's content. */
+    public record Completion(String queryId, long totalRows) {
+    }
+
+    /**
+     * A page of a query's result, for {@code fetch_results}: of a finished query; or, while its result is still being
+     * stored, once the page's rows are (or once the result is whole and shorter, or its query ended). No thread waits
+     * meanwhile: the route goes on when the returned stage completes.
+     */
+    public CompletableFuture<ResultPage> readPage(Owner owner, ApiRequest request) {
         long started = System.nanoTime();
         QueryHandle handle = owned(owner, request.queryId());
-        ResultPage page = page(handle, request.offset(), request.pageSize());
-        metrics.page(System.nanoTime() - started, page.page().rowCount());
-        TraceTags.page(handle.view(), handle.id, request.offset(), page.page().rowCount());
-        return page;
+        return pageOnceStored(handle, request.offset(), request.pageSize())
+                .thenApply(TraceTags.inCurrentTrace(page -> {
+                    metrics.page(System.nanoTime() - started, page.page().rowCount());
+                    TraceTags.page(handle.view(), handle.id, request.offset(), page.page().rowCount());
+                    return page;
+                }));
+    }
+
+    private CompletableFuture<ResultPage> pageOnceStored(QueryHandle handle, long offset, int pageSize) {
+        String warehouseId = handle.shared.warehouseId;
+        if (handles.stateOf(handle) == QueryState.RUNNING && results.storedRows(warehouseId) >= 0) {
+            Page growing = results.readGrowingPage(warehouseId, offset, pageSize);
+            if (growing != null) {
+                return CompletableFuture.completedFuture(
+                        new ResultPage(handle.id, clock.instant().truncatedTo(ChronoUnit.MILLIS), growing));
+            }
+            Optional<CompletionStage<Void>> stored = results.whenStored(warehouseId, offset + pageSize);
+            if (stored.isPresent()) {
+                CompletableFuture<ResultPage> page = new CompletableFuture<>();
+                stored.get().whenCompleteAsync((ignored, failure) -> {
+                    try {
+                        pageOnceStored(handle, offset, pageSize).whenComplete((read, error) -> {
+                            if (error != null) {
+                                page.completeExceptionally(error);
+                            } else {
+                                page.complete(read);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        page.completeExceptionally(e);
+                    }
+                }, pollTimer);
+                return page;
+            }
+        }
+        return CompletableFuture.completedFuture(page(handle, offset, pageSize));
     }
 
     private ResultPage page(QueryHandle handle, long offset, int pageSize) {

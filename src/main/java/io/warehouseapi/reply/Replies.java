@@ -17,6 +17,7 @@ import io.warehouseapi.query.CancelOutcome;
 import io.warehouseapi.query.ExportLink;
 import io.warehouseapi.query.QueryFailure;
 import io.warehouseapi.query.QueryProgress;
+import io.warehouseapi.query.QueryService;
 import io.warehouseapi.query.ResultPage;
 import io.warehouseapi.question.ColumnType;
 import io.warehouseapi.store.Page;
@@ -81,7 +82,13 @@ public class Replies {
             gen.writeNumberField("offset", page.offset());
             gen.writeNumberField("page_size", page.pageSize());
             gen.writeNumberField("row_count", page.rowCount());
-            gen.writeNumberField("total_rows", page.totalRows());
+            if (page.complete()) {
+                gen.writeNumberField("total_rows", page.totalRows());
+            } else {
+                // the first rows, sent while the rest of the result is stored: its size comes with "complete"
+                gen.writeNullField("total_rows");
+                gen.writeBooleanField("complete", false);
+            }
             gen.writeArrayFieldStart("columns");
             for (Column column : page.columns()) {
                 gen.writeStartObject();
@@ -95,6 +102,16 @@ public class Replies {
         // head is {...} and tail {} or {"request_id":...}: open the one, and the other after the rows
         return head.substring(0, head.length() - 1) + ",\"results\":" + page.rowsJson()
                + (tail.length() > 2 ? "," + tail.substring(1) : "}");
+    }
+
+    /** The {@code complete} message: a result whose first page went ahead of it is stored whole. */
+    public String complete(QueryService.Completion completion, ApiRequest request) {
+        return write(gen -> {
+            gen.writeStringField("type", "complete");
+            gen.writeStringField("query_id", completion.queryId());
+            gen.writeNumberField("total_rows", completion.totalRows());
+            requestId(gen, request);
+        });
     }
 
     public String cancelled(CancelOutcome outcome, ApiRequest request) {

@@ -32,6 +32,8 @@ final class RemoteQuery {
     volatile boolean cancelRequested;
     volatile boolean copying;
     final CompletableFuture<Void> copied = new CompletableFuture<>();
+    /** Completed once its result is being copied (its rows readable as they come), or once it ended without. */
+    final CompletableFuture<Void> storing = new CompletableFuture<>();
     volatile boolean fallback;
     volatile long fallbackTotal;
     volatile List<Column> fallbackColumns = List.of();

@@ -61,11 +61,15 @@ final class ResultCopy {
         this.maxLocalRows = maxLocalRows;
     }
 
-    /** Copies the result of a query run under {@code role} (null: the service's own); stops once cancelled. */
-    Outcome copy(String queryId, String role, BooleanSupplier cancelled) {
+    /**
+     * Copies the result of a query run under {@code role} (null: the service's own); stops once cancelled. Its rows
+     * are readable as they are copied ({@link ResultStore#growing}); {@code storing} runs when the store begins to
+     * take them.
+     */
+    Outcome copy(String queryId, String role, BooleanSupplier cancelled, Runnable storing) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return copyOnce(queryId, role, cancelled);
+                return copyOnce(queryId, role, cancelled, storing);
             } catch (SQLException | RuntimeException e) {
                 store.drop(queryId);
                 boolean expired = resultExpired(e);
@@ -80,7 +84,8 @@ final class ResultCopy {
         }
     }
 
-    private Outcome copyOnce(String queryId, String role, BooleanSupplier cancelled) throws SQLException {
+    private Outcome copyOnce(String queryId, String role, BooleanSupplier cancelled, Runnable storing)
+            throws SQLException {
         long started = System.nanoTime();
         List<StoreColumn> columns = new ArrayList<>();
         long[] total = {-1};
@@ -98,8 +103,8 @@ final class ResultCopy {
                     if (total[0] > maxLocalRows) {
                         return false;
                     }
-                    return store.load(queryId, columns, () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null,
-                            maxLocalRows, cancelled);
+                    return store.load(queryId, columns, SnowflakeTypes.reported(columns),
+                            () -> rs.next() ? SnowflakeTypes.row(rs, columns) : null, maxLocalRows, cancelled, storing);
                 }
             }
         });

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,7 @@ import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
 import io.warehouseapi.store.ExportFormat;
+import io.warehouseapi.store.GrowingResult;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore;
@@ -114,6 +116,27 @@ public class SnowflakeWarehouse implements Warehouse {
             @Override
             public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
                 return local.export(queryId, format, onClose);
+            }
+
+            @Override
+            public long totalRows(String queryId) {
+                RemoteQuery query = queries.get(queryId);
+                return query != null && query.fallback ? query.fallbackTotal : local.totalRows(queryId);
+            }
+
+            @Override
+            public Page readGrowingPage(String queryId, long offset, int pageSize) {
+                return local.readGrowingPage(queryId, offset, pageSize);
+            }
+
+            @Override
+            public long storedRows(String queryId) {
+                return local.storedRows(queryId);
+            }
+
+            @Override
+            public Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
+                return SnowflakeWarehouse.this.whenStored(queryId, rows);
             }
         };
     }
@@ -235,6 +258,8 @@ public class SnowflakeWarehouse implements Warehouse {
             }
             if (query.read(remote, noDataGrace)) {
                 startCopy(query);
+            } else if (query.state.isFinished()) {
+                query.storing.complete(null);
             }
             return query.status();
         }
@@ -253,7 +278,8 @@ public class SnowflakeWarehouse implements Warehouse {
 
     /** Copies a result ({@link ResultCopy}) and ends its query as the copy ended. */
     private void copy(RemoteQuery query) {
-        ResultCopy.Outcome outcome = resultCopy.copy(query.queryId, query.role, () -> query.cancelRequested);
+        ResultCopy.Outcome outcome = resultCopy.copy(query.queryId, query.role, () -> query.cancelRequested,
+                () -> query.storing.complete(null));
         switch (outcome.kind()) {
             case STORED -> finish(query, QueryState.SUCCESS, null);
             case TOO_LARGE -> {
@@ -268,7 +294,7 @@ public class SnowflakeWarehouse implements Warehouse {
         }
     }
 
-    private static void finish(RemoteQuery query, QueryState state, String error) {
+    private void finish(RemoteQuery query, QueryState state, String error) {
         synchronized (query) {
             query.copying = false;
             if (!query.state.isFinished() || state == QueryState.CANCELLED) {
@@ -276,7 +302,30 @@ public class SnowflakeWarehouse implements Warehouse {
                 query.error = error;
             }
         }
+        // its state is final: whoever waits for rows sees it
+        store.ended(query.queryId);
+        query.storing.complete(null);
         query.copied.complete(null);
+    }
+
+    /**
+     * Completes once {@code rows} rows of a query's result are copied (readable while the rest is copied), or once
+     * its copy ended, or once it ended without one; empty for a query not known or ended, and while a failed copy
+     * is begun again (its end wakes the waiter).
+     */
+    private Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
+        RemoteQuery query = queries.get(queryId);
+        if (query == null || query.state.isFinished()) {
+            return Optional.empty();
+        }
+        if (query.storing.isDone()) {
+            GrowingResult growing = store.growing(queryId);
+            return growing == null ? Optional.empty() : Optional.of(growing.atLeast(rows));
+        }
+        return Optional.of(query.storing.thenCompose(ignored -> {
+            GrowingResult growing = store.growing(queryId);
+            return growing == null ? CompletableFuture.completedFuture(null) : growing.atLeast(rows);
+        }));
     }
 
     /** Snowflake's own progress is learnt by polling; the local copy that follows it signals its end. */
@@ -347,6 +396,7 @@ public class SnowflakeWarehouse implements Warehouse {
         if (wasCopying) {
             return; // the query itself has ended; the copy stops at its next row
         }
+        query.storing.complete(null);
         try {
             statements.cancelSnowflakeQuery(queryId);
         } catch (RuntimeException e) {

@@ -40,6 +40,10 @@ public class ResultStore {
     private static final String EXPORTS = "exports";
     /** Rows an export's engine writes at a time (CSV, NDJSON): a few tens of MB of text for a wide result. */
     private static final long EXPORT_SLICE_ROWS = 250_000;
+    /** Rows of a copied result committed first: a first page's worth, readable while the rest is copied. */
+    static final long FIRST_BATCH_ROWS = 100;
+    /** The most rows committed at once as a copy goes on (each commit doubles the last, up to this). */
+    static final long MAX_BATCH_ROWS = 131_072;
     private static final Pattern QUERY_ID = Pattern.compile("[A-Za-z0-9-]{1,128}");
     private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
             Pattern.CASE_INSENSITIVE);
@@ -55,6 +59,7 @@ public class ResultStore {
     private final String pageSql = SqlText.load("sql/store/page.sql");
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
+    private final String tableCountSql = SqlText.load("sql/store/table-count.sql");
     private final String usageSql = SqlText.load("sql/store/usage.sql");
     private final String publishSql = SqlText.load("sql/store/publish-shared.sql");
     private final String loadSharedSql = SqlText.load("sql/store/load-shared.sql");
@@ -63,6 +68,8 @@ public class ResultStore {
             ExportFormat.NDJSON, SqlText.load("sql/store/export-ndjson.sql"),
             ExportFormat.PARQUET, SqlText.load("sql/store/export-parquet.sql"));
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
+    /** Results while they are copied in ({@link #load}). */
+    private final Map<String, GrowingResult> growing = new ConcurrentHashMap<>();
     /** Writes each export's next slice while its current one is sent: one thread per download at most. */
     private final java.util.concurrent.ExecutorService exportSlices = java.util.concurrent.Executors.newCachedThreadPool(
             runnable -> {
@@ -313,11 +320,14 @@ public class ResultStore {
 
     /**
      * Copies a warehouse's result set into the store's table for a query with DuckDB's appender, streaming: no more
-     * than one row is held at a time. Stops, returning false, once {@code maxRows} rows would be exceeded or
-     * {@code stop} says so; the caller then drops the partial table.
+     * than one row is held at a time. The rows are committed in growing batches ({@link #FIRST_BATCH_ROWS}, doubling
+     * up to {@link #MAX_BATCH_ROWS}), each readable once committed, while the rest is copied: the result is
+     * {@link #growing} until {@link #ended} or dropped. Stops, returning false, once {@code maxRows} rows would be
+     * exceeded or {@code stop} says so; the caller then drops the partial table. {@code reported} are the columns as
+     * clients see them; {@code started} runs once the result is {@link #growing}, before its first row.
      */
-    public boolean load(String queryId, List<StoreColumn> columns, RowSource source, long maxRows,
-                        java.util.function.BooleanSupplier stop) throws SQLException {
+    public boolean load(String queryId, List<StoreColumn> columns, List<Column> reported, RowSource source,
+                        long maxRows, java.util.function.BooleanSupplier stop, Runnable started) throws SQLException {
         StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(tableFor(queryId)).append(" (");
         for (int i = 0; i < columns.size(); i++) {
             ddl.append(i == 0 ? "" : ", ").append(Identifiers.quote("c" + i)).append(' ')
@@ -328,7 +338,15 @@ public class ResultStore {
             try (Statement statement = connection.createStatement()) {
                 statement.execute(ddl.toString());
             }
+            GrowingResult result = new GrowingResult(queryId, tableFor(queryId), reported);
+            GrowingResult earlier = growing.put(queryId, result);
+            if (earlier != null) {
+                earlier.end();
+            }
+            started.run();
             long rows = 0;
+            long batch = FIRST_BATCH_ROWS;
+            long nextCommit = batch;
             org.duckdb.DuckDBConnection duck = connection.unwrap(org.duckdb.DuckDBConnection.class);
             try (org.duckdb.DuckDBAppender appender = duck.createAppender(catalog, "main", tableName(queryId))) {
                 Object[] row;
@@ -341,10 +359,56 @@ public class ResultStore {
                         StoreValues.append(appender, columns.get(i).kind(), row[i]);
                     }
                     appender.endRow();
+                    if (rows == nextCommit) {
+                        appender.flush();
+                        result.stored(rows);
+                        batch = Math.min(batch * 2, MAX_BATCH_ROWS);
+                        nextCommit = rows + batch;
+                    }
                 }
             }
+            result.stored(rows);
             return true;
         }
+    }
+
+    /** The result of a query while it is copied into the store ({@link #load}), or null. */
+    public GrowingResult growing(String queryId) {
+        return growing.get(queryId);
+    }
+
+    /**
+     * The copy of a query's result has ended, and its query's state says how: the rows no longer grow, and whoever
+     * waited for rows learns it.
+     */
+    public void ended(String queryId) {
+        GrowingResult result = growing.remove(queryId);
+        if (result != null) {
+            result.end();
+        }
+    }
+
+    /**
+     * A page of a result while it is copied, its total not known yet; null unless all of its rows (or, at an offset
+     * past them, none) are stored, or if the result was dropped meanwhile.
+     */
+    public Page readGrowingPage(GrowingResult result, long offset, int pageSize) {
+        if (offset + pageSize > result.stored()) {
+            return null;
+        }
+        List<Object[]> rows = new ArrayList<>(Math.min(pageSize, 1024));
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(pageSql.replace("{table}", result.table()))) {
+            ps.setLong(1, offset);
+            ps.setLong(2, offset + pageSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                StoreValues.readRows(rs, rows, pageSize);
+            }
+        } catch (SQLException e) {
+            LOG.debug("Cannot read a page of query {} while it is copied: {}", result.queryId(), e.getMessage());
+            return null;
+        }
+        return Page.of(result.queryId(), offset, pageSize, Page.UNKNOWN_TOTAL, result.columns(), rows);
     }
 
     /** The rows of a warehouse's result, one at a time; {@code null} at the end. */
@@ -363,6 +427,7 @@ public class ResultStore {
 
     /** Drops a query's stored result, if there is one. */
     public void drop(String queryId) {
+        ended(queryId);
         StoredResult removed = results.remove(queryId);
         pages.invalidate(queryId);
         if (!QUERY_ID.matcher(queryId).matches()) {
@@ -375,6 +440,24 @@ public class ResultStore {
             }
         } catch (SQLException e) {
             LOG.warn("Cannot drop the stored result of query {}: {}", queryId, e.getMessage());
+        }
+    }
+
+    /**
+     * How many tables the store's catalog holds for a query (0 or 1): its result, stored or being stored, or one a
+     * failed write left behind, which there never should be.
+     */
+    public int tableCount(String queryId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(tableCountSql)) {
+            ps.setString(1, catalog);
+            ps.setString(2, tableName(queryId));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot list the result store's tables: " + e.getMessage(), e);
         }
     }
 

@@ -256,6 +256,29 @@ public class ReconnectingWarehouse implements Warehouse {
         }
 
         @Override
+        public long totalRows(String queryId) {
+            return require().results().totalRows(queryId);
+        }
+
+        @Override
+        public Page readGrowingPage(String queryId, long offset, int pageSize) {
+            Warehouse warehouse = delegate;
+            return warehouse == null ? null : warehouse.results().readGrowingPage(queryId, offset, pageSize);
+        }
+
+        @Override
+        public long storedRows(String queryId) {
+            Warehouse warehouse = delegate;
+            return warehouse == null ? -1 : warehouse.results().storedRows(queryId);
+        }
+
+        @Override
+        public java.util.Optional<java.util.concurrent.CompletionStage<Void>> whenStored(String queryId, long rows) {
+            Warehouse warehouse = delegate;
+            return warehouse == null ? java.util.Optional.empty() : warehouse.results().whenStored(queryId, rows);
+        }
+
+        @Override
         public void reused(String queryId) {
             Warehouse warehouse = delegate;
             if (warehouse != null) {

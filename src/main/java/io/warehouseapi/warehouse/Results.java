@@ -2,6 +2,8 @@ package io.warehouseapi.warehouse;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.store.ExportFormat;
@@ -26,6 +28,35 @@ public interface Results {
      * {@code null} if the store does not hold it. {@code onClose} runs once when the stream is closed.
      */
     InputStream export(String queryId, ExportFormat format, Runnable onClose);
+
+    /** The number of rows of a query's result whose state is {@link QueryState#SUCCESS}; -1 if there is no result. */
+    default long totalRows(String queryId) {
+        StoredResult result = result(queryId);
+        return result == null ? -1 : result.totalRows();
+    }
+
+    /**
+     * A page of a result while it is still being stored, its total not known yet ({@link Page#complete()} false):
+     * once all of its rows are stored; else {@code null}, as for every result of an adapter that stores a result
+     * whole before its query succeeds.
+     */
+    default Page readGrowingPage(String queryId, long offset, int pageSize) {
+        return null;
+    }
+
+    /** How many rows of a result still being stored are stored so far; -1 when none is being stored. */
+    default long storedRows(String queryId) {
+        return -1;
+    }
+
+    /**
+     * Completes once {@code rows} rows of a query's result are stored while the rest is still being stored, or once
+     * its storing has ended (or can no longer begin); empty where this adapter stores a result whole before its
+     * query succeeds, or does not know the query.
+     */
+    default Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
+        return Optional.empty();
+    }
 
     /** A finished result has answered another request: it is kept as long as the newest id that names it. */
     default void reused(String queryId) {

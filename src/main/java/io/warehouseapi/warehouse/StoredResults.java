@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 import io.warehouseapi.store.ExportFormat;
+import io.warehouseapi.store.GrowingResult;
 import io.warehouseapi.store.Page;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
@@ -43,6 +44,18 @@ public final class StoredResults implements Results {
     public Page readPage(String queryId, long offset, int pageSize) {
         StoredResult result = result(queryId);
         return result == null ? null : store.readPage(result, offset, pageSize);
+    }
+
+    @Override
+    public Page readGrowingPage(String queryId, long offset, int pageSize) {
+        GrowingResult growing = store.growing(queryId);
+        return growing == null ? null : store.readGrowingPage(growing, offset, pageSize);
+    }
+
+    @Override
+    public long storedRows(String queryId) {
+        GrowingResult growing = store.growing(queryId);
+        return growing == null ? -1 : growing.stored();
     }
 
     @Override

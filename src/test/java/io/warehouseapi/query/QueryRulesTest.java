@@ -96,7 +96,7 @@ class QueryRulesTest {
         succeed(0, id);
         // the retention (24 h) after the longest run (30 min) would outlive Snowflake's 24 hours
         clock.advance(Duration.ofHours(24).minusSeconds(1));
-        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
+        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).join().page().rowCount()).isEqualTo(10);
         clock.advance(Duration.ofSeconds(1));
         assertThat(failureOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
                 .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
@@ -114,7 +114,7 @@ class QueryRulesTest {
                 .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
 
         clock.advance(TIMEOUT.plus(RETENTION).minusSeconds(1));
-        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).page().rowCount()).isEqualTo(10);
+        assertThat(queries.readPage(ANA, about("fetch_results", id, "")).join().page().rowCount()).isEqualTo(10);
         clock.advance(Duration.ofSeconds(1));
         assertThat(failureOf(() -> queries.readPage(ANA, about("fetch_results", id, ""))))
                 .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);

@@ -74,7 +74,7 @@ class ReplicaRulesTest {
         warehouse.succeed(warehouse.queryId(0), 10);
 
         assertThat(two.readPage(Owner.ofPrincipal("pat", "scope-of-stations-72"), about("fetch_results", id, ""))
-                .page().rowCount()).isEqualTo(10);
+                .join().page().rowCount()).isEqualTo(10);
         // once the access policies grant the principal something else, its earlier ids open nowhere
         assertThat(failureOf(() -> two.state(Owner.ofPrincipal("pat", "scope-of-stations-79"),
                 about("query_status", id, "")))).isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
@@ -89,7 +89,7 @@ class ReplicaRulesTest {
         warehouse.succeed(warehouse.queryId(0), 10);
         warehouse.succeed(warehouse.queryId(1), 10);
 
-        assertThat(two.readPage(ANA, about("fetch_results", ana, "")).page().rowCount()).isEqualTo(10);
+        assertThat(two.readPage(ANA, about("fetch_results", ana, "")).join().page().rowCount()).isEqualTo(10);
         assertThat(two.warehouseIdOf(ana)).isEqualTo(warehouse.queryId(0));
         assertThat(failureOf(() -> two.state(BOB, about("query_status", ana, ""))))
                 .isEqualTo(QueryFailure.Kind.UNKNOWN_QUERY);
@@ -120,7 +120,7 @@ class ReplicaRulesTest {
 
         warehouse.succeed(warehouse.queryId(0), 10);
         assertThat(two.state(ANA, about("query_status", ana, ""))).isEqualTo(QueryState.SUCCESS);
-        assertThat(two.readPage(ANA, about("fetch_results", ana, "")).page().rowCount()).isEqualTo(10);
+        assertThat(two.readPage(ANA, about("fetch_results", ana, "")).join().page().rowCount()).isEqualTo(10);
     }
 
     @Test
