@@ -126,9 +126,6 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
             properties.setProperty("warehouse.snowflake.private-key-file", dataDir().resolve("rsa_key.p8").toString());
             properties.setProperty("warehouse.snowflake.private-key-passphrase-file",
                     dataDir().resolve("rsa_key.pass").toString());
-            // the suites shared with the embedded warehouse check a first page of a whole result; the first page
-            // before it has suites of its own (FirstPageOnSnowflakeTest, BrowserFirstPageOnSnowflakeTest)
-            properties.setProperty("results.first-page-early", "false");
         }
         overrideProperties(properties);
         return properties;

@@ -31,7 +31,7 @@ final class Polling {
     private final ApiMetrics metrics;
     private final Clock clock;
     /** Whether a first page goes before its whole result is stored, where the warehouse stores it as it arrives. */
-    volatile boolean firstPageEarly = true;
+    volatile boolean firstPageEarly;
 
     /** @param clock the wall clock of a first page's {@code computed_at}, sent before its result is stored whole */
     Polling(QueryIds handles, Warehouse warehouse, Results results, ScheduledExecutorService timer,
