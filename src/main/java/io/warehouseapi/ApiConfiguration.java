@@ -185,7 +185,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
     private String resumeGrace;
     @PropertyInject("results.page-cache.max-bytes")
     private long pageCacheBytes;
-    @PropertyInject(value = "results.first-page-early", defaultValue = "false")
+    @PropertyInject(value = "results.first-page-early", defaultValue = "true")
     private boolean firstPageEarly;
     private PageCache pageCache;
 

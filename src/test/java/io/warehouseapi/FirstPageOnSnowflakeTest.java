@@ -66,12 +66,14 @@ class FirstPageOnSnowflakeTest extends ApiTestSupport {
             assertThat(first.path("total_rows").isNull()).isTrue();
             assertThat(first.path("row_count").asInt()).isEqualTo(100);
             assertThat(rows(first)).isEqualTo(engine.subList(0, 100));
-            // the page just past the first, and one of the last chunk's, asked the moment the first arrives
+            // the page just past the first, and one of the last chunk's, asked the moment the first arrives, and
+            // the query's state
             client.send(fetch(queryId, 100, "next"));
             client.send(fetch(queryId, TRIPS - 100, "last"));
+            client.send("{\"action\":\"query_status\",\"query_id\":\"" + queryId + "\",\"request_id\":\"status\"}");
             Map<String, JsonNode> replies = new HashMap<>();
             List<String> order = new ArrayList<>();
-            while (replies.size() < 3) {
+            while (replies.size() < 4) {
                 JsonNode reply = client.next();
                 if (!"progress".equals(reply.path("type").asText())) {
                     replies.put(reply.path("request_id").asText(), reply);
@@ -80,7 +82,12 @@ class FirstPageOnSnowflakeTest extends ApiTestSupport {
             }
             JsonNode next = replies.get("next");
             // its rows were stored with the first chunk: answered at once, the result still incomplete
-            assertThat(order.get(0)).isEqualTo("next:results");
+            assertThat(order.indexOf("next:results")).isNotNegative().isLessThan(order.indexOf("run:complete"));
+            // RUNNING while the rest is stored, with the rows stored so far
+            JsonNode status = replies.get("status");
+            assertThat(order.indexOf("status:status")).isLessThan(order.indexOf("run:complete"));
+            assertThat(status.path("status").asText()).isEqualTo("RUNNING");
+            assertThat(status.path("rows_stored").asLong()).isBetween(100L, TRIPS - 1L);
             assertThat(next.path("complete").asBoolean(true)).isFalse();
             assertThat(rows(next)).isEqualTo(engine.subList(100, 200));
             assertThat(replies.get("run").path("type").asText()).isEqualTo("complete");
@@ -92,6 +99,8 @@ class FirstPageOnSnowflakeTest extends ApiTestSupport {
                 JsonNode page = client.request(fetch(queryId, offset, "p" + offset).replace("}", ",\"page_size\":1000}"));
                 assertThat(page.path("total_rows").asLong()).isEqualTo(TRIPS);
                 assertThat(page.has("complete")).isFalse();
+                // the result the early pages came from: computed at the same instant
+                assertThat(page.path("computed_at")).isEqualTo(first.path("computed_at"));
                 paged.addAll(rows(page));
             }
             assertThat(paged).isEqualTo(engine);

@@ -1,7 +1,5 @@
 package io.warehouseapi.query;
 
-import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -9,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.warehouseapi.metrics.ApiMetrics;
 import io.warehouseapi.model.QueryState;
-import io.warehouseapi.store.Page;
 import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.Warehouse;
 import org.slf4j.Logger;
@@ -29,14 +26,14 @@ final class Polling {
     private final Results results;
     private final ScheduledExecutorService timer;
     private final ApiMetrics metrics;
-    private final Clock clock;
+    private final GrowingPages growingPages;
     /** Whether a first page goes before its whole result is stored, where the warehouse stores it as it arrives. */
     volatile boolean firstPageEarly;
 
-    /** @param clock the wall clock of a first page's {@code computed_at}, sent before its result is stored whole */
+    /** @param growingPages a first page's reads while its result is stored */
     Polling(QueryIds handles, Warehouse warehouse, Results results, ScheduledExecutorService timer,
-            ApiMetrics metrics, Clock clock) {
-        this.clock = clock;
+            ApiMetrics metrics, GrowingPages growingPages) {
+        this.growingPages = growingPages;
         this.handles = handles;
         this.warehouse = warehouse;
         this.results = results;
@@ -72,15 +69,15 @@ final class Polling {
      * where the warehouse stores a result whole before its query succeeds.
      */
     private ResultPage firstRows(QueryHandle handle) {
-        Page page = results.readGrowingPage(handle.shared.warehouseId, 0, handle.firstPageSize);
-        if (page == null) {
+        ResultPage first = growingPages.readNow(handle, 0, handle.firstPageSize);
+        if (first == null) {
             return null;
         }
         handle.firstPageSent = true;
-        metrics.firstPage(System.nanoTime() - handle.startedAt, page.rowCount());
-        TraceTags.page(handle.view(), handle.id, 0, page.rowCount());
+        metrics.firstPage(System.nanoTime() - handle.startedAt, first.page().rowCount());
+        TraceTags.page(handle.view(), handle.id, 0, first.page().rowCount());
         LOG.debug("query={} first page sent while its result is stored", handle.id);
-        return new ResultPage(handle.id, clock.instant().truncatedTo(ChronoUnit.MILLIS), page);
+        return first;
     }
 
     /**

@@ -3,11 +3,8 @@ package io.warehouseapi.query;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
@@ -62,6 +59,7 @@ public class QueryService {
     private final SharedQueries queries;
     private final QueryIds handles;
     private final Polling polling;
+    private final GrowingPages growingPages;
     private final Adoption adoption;
     private final ExportLinks links;
     private final ShutdownHandOff shutdown;
@@ -88,7 +86,8 @@ public class QueryService {
         this.pollTimer = pollTimer;
         this.queries = new SharedQueries(warehouse, results, statementTimeout, clock);
         this.handles = new QueryIds(queries, clock, resultRetention, resumeGrace, pollTimer);
-        this.polling = new Polling(handles, warehouse, results, pollTimer, metrics, clock);
+        this.growingPages = new GrowingPages(handles, results, pollTimer, clock);
+        this.polling = new Polling(handles, warehouse, results, pollTimer, metrics, growingPages);
         this.adoption = new Adoption(warehouse, queries, handles, ids, clock, metrics);
         this.links = new ExportLinks(results, queries, adoption, ids, clock, metrics);
         this.shutdown = new ShutdownHandOff(warehouse, queries, handles);
@@ -315,42 +314,13 @@ public class QueryService {
     public CompletableFuture<ResultPage> readPage(Owner owner, ApiRequest request) {
         long started = System.nanoTime();
         QueryHandle handle = owned(owner, request.queryId());
-        return pageOnceStored(handle, request.offset(), request.pageSize())
+        return growingPages.once(handle, request.offset(), request.pageSize(),
+                        () -> page(handle, request.offset(), request.pageSize()))
                 .thenApply(TraceTags.inCurrentTrace(page -> {
                     metrics.page(System.nanoTime() - started, page.page().rowCount());
                     TraceTags.page(handle.view(), handle.id, request.offset(), page.page().rowCount());
                     return page;
                 }));
-    }
-
-    private CompletableFuture<ResultPage> pageOnceStored(QueryHandle handle, long offset, int pageSize) {
-        String warehouseId = handle.shared.warehouseId;
-        if (handles.stateOf(handle) == QueryState.RUNNING && results.storedRows(warehouseId) >= 0) {
-            Page growing = results.readGrowingPage(warehouseId, offset, pageSize);
-            if (growing != null) {
-                return CompletableFuture.completedFuture(
-                        new ResultPage(handle.id, clock.instant().truncatedTo(ChronoUnit.MILLIS), growing));
-            }
-            Optional<CompletionStage<Void>> stored = results.whenStored(warehouseId, offset + pageSize);
-            if (stored.isPresent()) {
-                CompletableFuture<ResultPage> page = new CompletableFuture<>();
-                stored.get().whenCompleteAsync((ignored, failure) -> {
-                    try {
-                        pageOnceStored(handle, offset, pageSize).whenComplete((read, error) -> {
-                            if (error != null) {
-                                page.completeExceptionally(error);
-                            } else {
-                                page.complete(read);
-                            }
-                        });
-                    } catch (RuntimeException e) {
-                        page.completeExceptionally(e);
-                    }
-                }, pollTimer);
-                return page;
-            }
-        }
-        return CompletableFuture.completedFuture(page(handle, offset, pageSize));
     }
 
     private ResultPage page(QueryHandle handle, long offset, int pageSize) {
@@ -438,9 +408,24 @@ public class QueryService {
         return new CancelOutcome(handle.id, true, QueryState.CANCELLED);
     }
 
-    /** The state of a query, for {@code query_status}. */
+    /** The state of a query. */
     public QueryState state(Owner owner, ApiRequest request) {
         return handles.stateOf(owned(owner, request.queryId()));
+    }
+
+    /**
+     * The state of a query, for {@code query_status}, with how many rows of its result are stored while it runs and
+     * the rest is still being stored.
+     */
+    public Status status(Owner owner, ApiRequest request) {
+        QueryHandle handle = owned(owner, request.queryId());
+        QueryState state = handles.stateOf(handle);
+        long stored = state == QueryState.RUNNING ? results.storedRows(handle.shared.warehouseId) : -1;
+        return new Status(request.queryId(), state, stored);
+    }
+
+    /** A query's state; {@code rowsStored} -1 unless its result is being stored as it arrives. */
+    public record Status(String queryId, QueryState state, long rowsStored) {
     }
 
     /**

@@ -137,10 +137,18 @@ public class Replies {
     }
 
     public String status(String queryId, QueryState state, ApiRequest request) {
+        return status(new QueryService.Status(queryId, state, -1), request);
+    }
+
+    /** {@code query_status}'s reply; {@code rows_stored} only while a result is stored as it arrives. */
+    public String status(QueryService.Status status, ApiRequest request) {
         return write(gen -> {
             gen.writeStringField("type", "status");
-            gen.writeStringField("query_id", queryId);
-            gen.writeStringField("status", state.name());
+            gen.writeStringField("query_id", status.queryId());
+            gen.writeStringField("status", status.state().name());
+            if (status.rowsStored() >= 0) {
+                gen.writeNumberField("rows_stored", status.rowsStored());
+            }
             requestId(gen, request);
         });
     }

@@ -135,6 +135,11 @@ public class SnowflakeWarehouse implements Warehouse {
             }
 
             @Override
+            public Optional<java.time.Instant> storingSince(String queryId) {
+                return local.storingSince(queryId);
+            }
+
+            @Override
             public Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
                 return SnowflakeWarehouse.this.whenStored(queryId, rows);
             }

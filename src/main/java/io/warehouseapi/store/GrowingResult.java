@@ -20,14 +20,21 @@ public final class GrowingResult {
     private final String queryId;
     private final String table;
     private final List<Column> columns;
+    private final java.time.Instant since;
     private long stored;
     private boolean ended;
     private final TreeMap<Long, List<CompletableFuture<Void>>> waits = new TreeMap<>();
 
-    GrowingResult(String queryId, String table, List<Column> columns) {
+    GrowingResult(String queryId, String table, List<Column> columns, java.time.Instant since) {
         this.queryId = queryId;
         this.table = table;
         this.columns = List.copyOf(columns);
+        this.since = since;
+    }
+
+    /** When the writing began: the stored result's {@code storedAt}, and the {@code computed_at} of its pages. */
+    public java.time.Instant since() {
+        return since;
     }
 
     public String queryId() {

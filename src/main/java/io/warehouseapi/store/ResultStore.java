@@ -259,8 +259,10 @@ public class ResultStore {
                 rows = rs.getLong(1);
             }
         }
+        // a result stored as it arrived keeps the instant its storing began, which its early pages were sent with
+        GrowingResult arrived = growing.get(queryId);
         StoredResult result = new StoredResult(queryId, table, reported != null ? reported : columns, columns, rows,
-                Instant.now());
+                arrived != null ? arrived.since() : Instant.now());
         results.put(queryId, result);
         return result;
     }
@@ -338,7 +340,7 @@ public class ResultStore {
             try (Statement statement = connection.createStatement()) {
                 statement.execute(ddl.toString());
             }
-            GrowingResult result = new GrowingResult(queryId, tableFor(queryId), reported);
+            GrowingResult result = new GrowingResult(queryId, tableFor(queryId), reported, Instant.now());
             GrowingResult earlier = growing.put(queryId, result);
             if (earlier != null) {
                 earlier.end();

@@ -273,6 +273,12 @@ public class ReconnectingWarehouse implements Warehouse {
         }
 
         @Override
+        public java.util.Optional<java.time.Instant> storingSince(String queryId) {
+            Warehouse warehouse = delegate;
+            return warehouse == null ? java.util.Optional.empty() : warehouse.results().storingSince(queryId);
+        }
+
+        @Override
         public java.util.Optional<java.util.concurrent.CompletionStage<Void>> whenStored(String queryId, long rows) {
             Warehouse warehouse = delegate;
             return warehouse == null ? java.util.Optional.empty() : warehouse.results().whenStored(queryId, rows);

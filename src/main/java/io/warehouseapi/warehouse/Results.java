@@ -50,6 +50,14 @@ public interface Results {
     }
 
     /**
+     * When a result still being stored began to be stored, which is its stored result's {@code storedAt}; empty when
+     * none is being stored.
+     */
+    default Optional<java.time.Instant> storingSince(String queryId) {
+        return Optional.empty();
+    }
+
+    /**
      * Completes once {@code rows} rows of a query's result are stored while the rest is still being stored, or once
      * its storing has ended (or can no longer begin); empty where this adapter stores a result whole before its
      * query succeeds, or does not know the query.

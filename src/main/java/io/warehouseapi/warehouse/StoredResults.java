@@ -59,6 +59,12 @@ public final class StoredResults implements Results {
     }
 
     @Override
+    public java.util.Optional<java.time.Instant> storingSince(String queryId) {
+        GrowingResult growing = store.growing(queryId);
+        return growing == null ? java.util.Optional.empty() : java.util.Optional.of(growing.since());
+    }
+
+    @Override
     public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
         StoredResult result = result(queryId);
         return result == null ? null : store.openExport(result, format, onClose);

@@ -176,6 +176,8 @@ public final class BenchmarkCommand {
         node.put(present ? "start_to_ready_present_ms" : "start_to_ready_generating_ms",
                 server.startToReady().toMillis());
         List<Double> firstPage = new ArrayList<>();
+        List<Double> complete = new ArrayList<>();
+        Stats pastFirst = new Stats();
         Stats reusedFirstPage = new Stats();
         Instant pagesFrom;
         Instant pagesTo;
@@ -189,6 +191,7 @@ public final class BenchmarkCommand {
         Map<String, ExportRun> exports = new java.util.LinkedHashMap<>();
         ObjectNode throughput = null;
         ObjectNode concurrency = null;
+        ObjectNode concurrencyHundred = null;
         Instant concurrencyFrom = null;
         Instant concurrencyTo = null;
         try {
@@ -203,6 +206,12 @@ public final class BenchmarkCommand {
                 last = asker.request(Peer.runViewFresh(VIEW)).get(30, TimeUnit.MINUTES);
                 require(last, "results");
                 firstPage.add(last.micros() / 1000.0);
+                complete.add(last.completeMicros() / 1000.0);
+                // the page just past the first, asked the moment the first has come
+                Peer.Reply next = asker.request(Peer.fetch(last.json().path("query_id").asText(), last.rows()))
+                        .get(1, TimeUnit.MINUTES);
+                require(next, "results");
+                pastFirst.add(next.micros());
                 if (asker != peer) {
                     asker.close();
                 }
@@ -255,8 +264,9 @@ public final class BenchmarkCommand {
                 ObjectNode uncached = throughput(server, VIEW, List.of(UNCACHED_CONNECTIONS), false, 1);
                 uncached.setAll(throughput(server, VIEW, List.of(1), false, IN_FLIGHT));
                 throughput.set(VIEW, uncached);
+                concurrencyHundred = concurrency(server, 100, median(firstPage));
                 concurrencyFrom = Instant.now();
-                concurrency = concurrency(server, median(firstPage));
+                concurrency = concurrency(server, concurrent, median(firstPage));
                 concurrencyTo = Instant.now();
             }
         } finally {
@@ -277,10 +287,12 @@ public final class BenchmarkCommand {
         // the engine's floor, on the same file, with the server stopped
         List<Double> floorMaterialize;
         List<Double> floorMaterializeFile;
+        List<Double> floorFirstRows;
         Map<String, Stats> floorPages = new java.util.LinkedHashMap<>();
         Map<String, Stats> floorPrepared = new java.util.LinkedHashMap<>();
         Stats floorDistinct;
         Stats floorCamelJdbc;
+        floorFirstRows = EngineFloor.firstRows(data.resolve("warehouse.duckdb"), VIEW, runs);
         try (EngineFloor floor = new EngineFloor(data.resolve("warehouse.duckdb"), dir.resolve("floor.duckdb"))) {
             floorMaterializeFile = floor.materialize(VIEW, runs, false);
             floorMaterialize = floor.materialize(VIEW, runs, true);
@@ -304,9 +316,18 @@ public final class BenchmarkCommand {
         node.set("engine_materialize_file_ms", doubles(floorMaterializeFile));
         node.put("engine_materialize_file_median_ms", Stats.round(median(floorMaterializeFile)));
         node.set("api_reused_first_page", reusedFirstPage.toJson());
-        node.put("first_page_ratio", Stats.round(api / engine));
-        node.put("first_page_target_ms", Stats.round(1.15 * engine + 20));
-        node.put("first_page_target_met", api <= 1.15 * engine + 20);
+        double engineFirst = median(floorFirstRows);
+        double apiComplete = median(complete);
+        node.set("engine_first_100_rows_streamed_ms", doubles(floorFirstRows));
+        node.put("engine_first_100_rows_streamed_median_ms", Stats.round(engineFirst));
+        node.put("first_page_target_ms", Stats.round(2 * engineFirst + 20));
+        node.put("first_page_target_met", api <= 2 * engineFirst + 20);
+        node.set("api_complete_ms", doubles(complete));
+        node.put("api_complete_median_ms", Stats.round(apiComplete));
+        node.put("complete_ratio_to_engine_materialize", Stats.round(apiComplete / engine));
+        node.put("complete_target_ms", Stats.round(1.15 * engine + 20));
+        node.put("complete_target_met", apiComplete <= 1.15 * engine + 20);
+        node.set("api_page_just_past_first", pastFirst.toJson());
         ObjectNode pageNode = node.putObject("pages");
         for (String where : apiPages.keySet()) {
             ObjectNode at = pageNode.putObject(where);
@@ -324,13 +345,29 @@ public final class BenchmarkCommand {
         pageNode.put("page_cache_misses", Math.round(misses));
 
         md.append(String.format(Locale.ROOT, "%n## %,d trips (%,d rows in `%s`)%n%n", trips, total, VIEW));
-        md.append(String.format(Locale.ROOT, "Time to first page (`run_view` to `results`, median of %d, after a warm-up of the server): API "
-                                             + "**%.0f ms** (`fresh`), engine's CTAS through JDBC into memory %.0f ms "
-                                             + "(into a database file %.0f ms): ratio %.3f; target ≤ 1.15 × engine "
-                                             + "+ 20 ms = %.0f ms: **%s**. A reused `run_view` (within the reuse "
-                                             + "window, %d runs): p50 / p99 / max %s ms.%n%n",
-                runs, api, engine, median(floorMaterializeFile), api / engine, 1.15 * engine + 20,
-                api <= 1.15 * engine + 20 ? "met" : "missed", REUSED_RUNS, reusedFirstPage.summary()));
+        md.append(String.format(Locale.ROOT, "Time to first page (`run_view` to its first `results`, `fresh`, "
+                                             + "median of %d, after a warm-up of the server): API **%.0f ms**; the "
+                                             + "engine's own first 100 rows of the view, streamed through plain JDBC: "
+                                             + "%.0f ms; target ≤ 2 × engine + 20 ms = %.0f ms: **%s**.%n%n",
+                runs, api, engineFirst, 2 * engineFirst + 20, api <= 2 * engineFirst + 20 ? "met" : "missed"));
+        md.append(String.format(Locale.ROOT, "Time to the whole result stored (`run_view` to `complete`, or to a "
+                                             + "first page that came complete): API **%.0f ms**; the engine's CTAS "
+                                             + "through JDBC into memory %.0f ms (into a database file %.0f ms): "
+                                             + "ratio %.3f; target ≤ 1.15 × engine + 20 ms = %.0f ms: **%s**.%n%n",
+                apiComplete, engine, median(floorMaterializeFile), apiComplete / engine, 1.15 * engine + 20,
+                apiComplete <= 1.15 * engine + 20 ? "met" : "missed"));
+        if (complete.equals(firstPage)) {
+            md.append(String.format(Locale.ROOT, "Where the time to first page goes: the embedded warehouse stores "
+                                                 + "a result whole (one `CREATE TABLE AS`) before its first page "
+                                                 + "(every way of storing it from a stream measured slower than "
+                                                 + "1.15 × that statement; docs/architecture.md), so the first page "
+                                                 + "is the engine's CTAS, %.0f ms, and %.0f ms of the API's own "
+                                                 + "around it.%n%n", engine, api - engine));
+        }
+        md.append(String.format(Locale.ROOT, "The page just past the first (`fetch_results` at offset 100, asked "
+                                             + "the moment the first page came), p50 / p99 / max: %s ms. A reused "
+                                             + "`run_view` (within the reuse window, %d runs): p50 / p99 / max %s "
+                                             + "ms.%n%n", pastFirst.summary(), REUSED_RUNS, reusedFirstPage.summary()));
         md.append(String.format(Locale.ROOT, "`fetch_results` of 100 rows, one connection, one request at a time "
                                              + "(ms). At each offset the same page %d times: its first read, then "
                                              + "p50 / p99 / max of the %d reads again (from the page cache); then "
@@ -414,6 +451,15 @@ public final class BenchmarkCommand {
                     .append(e.getValue().get("pages_per_second").asText()).append(" | ")
                     .append(LoadTestCommand.triple(e.getValue().get("latency"))).append(" | ")
                     .append(Math.round(100 * e.getValue().get("page_cache_hit_ratio").asDouble())).append("% |\n")));
+        }
+        if (concurrencyHundred != null) {
+            node.set("concurrency_100", concurrencyHundred);
+            md.append(String.format(Locale.ROOT, "%n## 100 identical fresh `run_view`s of `%s` at once%n%nEvery "
+                                                 + "first page within 1.5 × one alone: **%s**.%n%n| measure | value |%n"
+                                                 + "| --- | --- |%n", VIEW,
+                    concurrencyHundred.path("target_1_5_met").asBoolean() ? "met" : "missed"));
+            concurrencyHundred.fields().forEachRemaining(e -> md.append("| ").append(e.getKey().replace('_', ' '))
+                    .append(" | ").append(e.getValue().asText()).append(" |\n"));
         }
         if (concurrency != null) {
             concurrency.put("server_peak_threads", recording.peakThreads());
@@ -648,10 +694,14 @@ public final class BenchmarkCommand {
      * {@code bench.concurrent} connections sending the same fresh {@code run_view} of the large view at once: they
      * share one warehouse query, so the last first page should come within 1.5 × one query alone.
      */
-    private ObjectNode concurrency(ServerProcess server, double aloneMs) throws Exception {
+    /**
+     * {@code count} connections, each sending the same fresh {@code run_view} at once: the time until the last first
+     * page, against one alone (the median of the timed runs, and one run again just before).
+     */
+    private ObjectNode concurrency(ServerProcess server, int count, double aloneMs) throws Exception {
         List<CompletableFuture<Peer>> connecting = new ArrayList<>();
         AtomicLong unexpected = new AtomicLong();
-        for (int i = 0; i < concurrent; i++) {
+        for (int i = 0; i < count; i++) {
             connecting.add(Peer.connect(client, server.webSocket(), "k" + i, unexpected));
         }
         List<Peer> peers = new ArrayList<>();
@@ -686,7 +736,7 @@ public final class BenchmarkCommand {
         }
         peers.forEach(Peer::close);
         ObjectNode node = Peer.JSON.createObjectNode();
-        node.put("connections", concurrent);
+        node.put("connections", count);
         node.put("results_received", answered);
         node.put("failed_or_lost", failed + unexpected.get());
         node.put("time_to_last_results_s", Stats.round((last - started) / 1e9));
@@ -695,7 +745,7 @@ public final class BenchmarkCommand {
         node.put("target_1_5_met", (last - started) / 1e6 <= 1.5 * aloneMs);
         node.put("one_alone_just_before_s", Stats.round(aloneNowMs / 1000));
         node.put("ratio_to_one_alone_just_before", Stats.round((last - started) / 1e6 / aloneNowMs));
-        System.out.printf(Locale.ROOT, "  %d concurrent run_views: %d answered in %.1f s%n", concurrent, answered,
+        System.out.printf(Locale.ROOT, "  %d concurrent run_views: %d answered in %.1f s%n", count, answered,
                 (last - started) / 1e9);
         return node;
     }

@@ -29,15 +29,24 @@ final class Peer implements WebSocket.Listener {
     /**
      * A final reply, with the client's clock when it arrived and the intermediate replies seen before it; its
      * {@code json} holds the reply's top-level scalar fields, and {@code rows} counts the objects of its
-     * {@code results}.
+     * {@code results}. A first page sent before its result was whole ({@code "complete": false}) is final once its
+     * {@code complete} message came: {@code json} then has that message's {@code total_rows}, and
+     * {@code completeNanos} is when it came (for any other reply, when the reply came).
      */
-    record Reply(JsonNode json, int rows, long sentNanos, long receivedNanos, boolean submitted, boolean running) {
+    record Reply(JsonNode json, int rows, long sentNanos, long receivedNanos, long completeNanos, boolean submitted,
+                 boolean running) {
         String type() {
             return json.path("type").asText();
         }
 
+        /** From the request to this reply (to a first page, however complete its result was then). */
         long micros() {
             return (receivedNanos - sentNanos) / 1000;
+        }
+
+        /** From the request to the whole result stored. */
+        long completeMicros() {
+            return (completeNanos - sentNanos) / 1000;
         }
     }
 
@@ -46,6 +55,8 @@ final class Peer implements WebSocket.Listener {
         final long sentNanos = System.nanoTime();
         volatile boolean submitted;
         volatile boolean running;
+        /** A first page sent ahead of its count, until the {@code complete} message. */
+        volatile Reply early;
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -154,9 +165,31 @@ final class Peer implements WebSocket.Listener {
             case "running" -> entry.running = true;
             case "progress" -> {
             }
+            case "results" -> {
+                Reply page = new Reply(json, rows, entry.sentNanos, now, now, entry.submitted, entry.running);
+                if (json.path("complete").asText("true").equals("false")) {
+                    entry.early = page;
+                } else {
+                    pending.remove(requestId);
+                    entry.reply.complete(page);
+                }
+            }
+            case "complete" -> {
+                Reply early = entry.early;
+                pending.remove(requestId);
+                if (early == null) {
+                    unexpected.incrementAndGet();
+                    entry.reply.completeExceptionally(new IllegalStateException("complete before any results"));
+                } else {
+                    ((ObjectNode) early.json()).put("total_rows", json.path("total_rows").asLong())
+                            .put("complete", "true");
+                    entry.reply.complete(new Reply(early.json(), early.rows(), entry.sentNanos, early.receivedNanos(),
+                            now, entry.submitted, entry.running));
+                }
+            }
             default -> {
                 pending.remove(requestId);
-                entry.reply.complete(new Reply(json, rows, entry.sentNanos, now, entry.submitted, entry.running));
+                entry.reply.complete(new Reply(json, rows, entry.sentNanos, now, now, entry.submitted, entry.running));
             }
         }
     }

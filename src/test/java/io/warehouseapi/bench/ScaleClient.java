@@ -46,7 +46,8 @@ final class ScaleClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request and returns its final reply (not {@code submitted}, {@code running} or {@code progress}),
+     * Sends a request and returns its final reply (not {@code submitted}, {@code running} or {@code progress}; a
+     * first page sent ahead of its count is returned once {@code complete} brings the count, as one whole page),
      * reconnecting and sending it again as often as needed until {@code deadline}; null if none came by then.
      * {@code onRunning}, if given, gets the {@code running} reply of a {@code run_view}.
      */
@@ -168,6 +169,8 @@ final class ScaleClient implements AutoCloseable {
     private static final class Pending {
         final CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         final java.util.function.Consumer<JsonNode> onRunning;
+        /** A first page sent before its result was whole ({@code "complete": false}), until its {@code complete}. */
+        ObjectNode early;
 
         Pending(java.util.function.Consumer<JsonNode> onRunning) {
             this.onRunning = onRunning;
@@ -197,7 +200,14 @@ final class ScaleClient implements AutoCloseable {
                     String type = reply.path("type").asText();
                     Pending waiting = pending.get(reply.path("request_id").asText());
                     if (waiting != null) {
-                        if (type.equals("running") && waiting.onRunning != null) {
+                        if (type.equals("results") && !reply.path("complete").asBoolean(true)) {
+                            // the first rows, ahead of the count: the reply is whole once "complete" brings it
+                            waiting.early = (ObjectNode) reply;
+                        } else if (type.equals("complete") && waiting.early != null) {
+                            pending.remove(reply.path("request_id").asText());
+                            waiting.reply.complete(waiting.early.put("complete", true)
+                                    .set("total_rows", reply.path("total_rows")));
+                        } else if (type.equals("running") && waiting.onRunning != null) {
                             waiting.onRunning.accept(reply);
                         } else if (!type.equals("submitted") && !type.equals("running") && !type.equals("progress")) {
                             pending.remove(reply.path("request_id").asText());

@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The waits for rows of a result while it is stored: each completes once its rows are, or once the writing ended. */
 class GrowingResultTest {
 
-    private final GrowingResult result = new GrowingResult("q1", "t", List.of(new Column("A", "INTEGER")));
+    private final GrowingResult result = new GrowingResult("q1", "t", List.of(new Column("A", "INTEGER")),
+            java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     @Test
     void a_wait_completes_once_its_rows_are_stored_and_not_before() {
