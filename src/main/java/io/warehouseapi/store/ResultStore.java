@@ -37,9 +37,6 @@ public class ResultStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
     private static final String ATTACHED_CATALOG = "results";
-    private static final String EXPORTS = "exports";
-    /** Rows an export's engine writes at a time (CSV, NDJSON): a few tens of MB of text for a wide result. */
-    private static final long EXPORT_SLICE_ROWS = 250_000;
     /** Rows of a copied result committed first: a first page's worth, readable while the rest is copied. */
     static final long FIRST_BATCH_ROWS = 100;
     /** The most rows committed at once as a copy goes on (each commit doubles the last, up to this). */
@@ -63,21 +60,11 @@ public class ResultStore {
     private final String usageSql = SqlText.load("sql/store/usage.sql");
     private final String publishSql = SqlText.load("sql/store/publish-shared.sql");
     private final String loadSharedSql = SqlText.load("sql/store/load-shared.sql");
-    private final Map<ExportFormat, String> exportSql = Map.of(
-            ExportFormat.CSV, SqlText.load("sql/store/export-csv.sql"),
-            ExportFormat.NDJSON, SqlText.load("sql/store/export-ndjson.sql"),
-            ExportFormat.PARQUET, SqlText.load("sql/store/export-parquet.sql"));
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
     /** Results while they are copied in ({@link #load}). */
     private final Map<String, GrowingResult> growing = new ConcurrentHashMap<>();
-    /** Writes each export's next slice while its current one is sent: one thread per download at most. */
-    private final java.util.concurrent.ExecutorService exportSlices = java.util.concurrent.Executors.newCachedThreadPool(
-            runnable -> {
-                Thread thread = new Thread(runnable, "export-slice");
-                thread.setDaemon(true);
-                return thread;
-            });
     private final PageCache pages;
+    private final StoreExports exports;
 
     /**
      * A store whose in-memory catalog is attached, as {@code results}, to the DuckDB instance of {@code dataSource}
@@ -100,6 +87,7 @@ public class ResultStore {
         this.memoryLimit = memoryLimit.trim();
         this.attach = attach;
         this.storeFile = storeFile == null ? null : storeFile.toAbsolutePath().normalize();
+        this.exports = new StoreExports(dataSource, this.spillDirectory);
     }
 
     /**
@@ -108,8 +96,8 @@ public class ResultStore {
      */
     private static void clear(Path spillDirectory) throws IOException {
         Path absolute = spillDirectory.toAbsolutePath().normalize();
-        Files.createDirectories(absolute.resolve(EXPORTS));
-        for (Path directory : List.of(absolute, absolute.resolve(EXPORTS))) {
+        Files.createDirectories(absolute.resolve(StoreExports.DIRECTORY));
+        for (Path directory : List.of(absolute, absolute.resolve(StoreExports.DIRECTORY))) {
             try (var files = Files.list(directory)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     String name = file.getFileName().toString();
@@ -126,42 +114,7 @@ public class ResultStore {
      * under the column names clients see. {@code onClose} runs once when the stream is closed.
      */
     public InputStream openExport(StoredResult result, ExportFormat format, Runnable onClose) {
-        String sql = exportSql.get(format)
-                .replace("{columns}", exportColumns(result, format))
-                .replace("{table}", result.table());
-        String name = "export-" + java.util.UUID.randomUUID();
-        Path[] files = {spillDirectory.resolve(EXPORTS).resolve(name + "-a." + format.extension()),
-                        spillDirectory.resolve(EXPORTS).resolve(name + "-b." + format.extension())};
-        long sliceRows = format.sliced() ? EXPORT_SLICE_ROWS : Math.max(1, result.totalRows());
-        return new ExportStream((from, to, first, target) -> {
-            String statement = sql.replace("{file}", "'" + target.toString().replace("'", "''") + "'")
-                    .replace("{header}", Boolean.toString(first));
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement ps = connection.prepareStatement(statement)) {
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                ps.execute();
-            } catch (SQLException e) {
-                throw new IOException("Cannot export rows " + from + " to " + to + " of query " + result.queryId()
-                                      + ": " + e.getMessage(), e);
-            }
-        }, exportSlices, files, result.totalRows(), sliceRows, onClose);
-    }
-
-    /** The select list of an export: each store column under its client name; NDJSON timestamps as ISO-8601. */
-    private static String exportColumns(StoredResult result, ExportFormat format) {
-        StringBuilder list = new StringBuilder();
-        for (int i = 0; i < result.storeColumns().size(); i++) {
-            Column stored = result.storeColumns().get(i);
-            String column = Identifiers.quote(stored.name());
-            String type = stored.type() == null ? "" : stored.type().toUpperCase(java.util.Locale.ROOT);
-            if (format == ExportFormat.NDJSON && type.startsWith("TIMESTAMP")) {
-                column = "replace(CAST(" + column + " AS VARCHAR), ' ', 'T')";
-            }
-            list.append(i == 0 ? "" : ", ").append(column).append(" AS ")
-                    .append(Identifiers.quote(result.columns().get(i).name()));
-        }
-        return list.toString();
+        return exports.open(result, format, onClose);
     }
 
     /** Starts the store, empty. */

@@ -32,7 +32,9 @@ import io.warehouseapi.warehouse.WarehouseStatus;
  * {@code QUEUED} until the test ends it ({@link #succeed}, {@link #fail}), so that what is shared, reused, owned and
  * kept can be asked at any moment. Its results are stored at the given clock's time, which the reuse window is
  * measured from. Its view catalog is the fixed list of {@link #views()}. Made {@link #sharedByReplicas}, it behaves as
- * Snowflake does for replicas: any of them can take up a query by its id, and queries outlive the process.
+ * Snowflake does for replicas: any of them can take up a query by its id, and queries outlive the process. A result
+ * can also be stored as it arrives ({@link #storing}, {@link #stored}), as Snowflake's copy is: its query runs while
+ * its first rows are readable.
  */
 final class InMemoryWarehouse implements Warehouse {
 
@@ -43,6 +45,13 @@ final class InMemoryWarehouse implements Warehouse {
     private final Map<String, QueryState> states = new ConcurrentHashMap<>();
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> ended = new ConcurrentHashMap<>();
+    /** Rows stored so far of the results being stored as they arrive, and since when, until their query ends. */
+    private final Map<String, Long> storedRows = new ConcurrentHashMap<>();
+    private final Map<String, java.time.Instant> storingSince = new ConcurrentHashMap<>();
+    private final List<RowsWait> rowsWaits = new ArrayList<>();
+
+    private record RowsWait(String queryId, long rows, CompletableFuture<Void> done) {
+    }
     final List<Selection> submitted = new ArrayList<>();
     private final List<String> submittedIds = new ArrayList<>();
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
@@ -56,11 +65,40 @@ final class InMemoryWarehouse implements Warehouse {
         this.clock = clock;
     }
 
-    /** Ends a query with {@code rows} rows (ids 1 to rows). */
+    /**
+     * Ends a query with {@code rows} rows (ids 1 to rows), stored now or, if it was stored as it arrived, since its
+     * storing began.
+     */
     void succeed(String queryId, long rows) {
+        java.time.Instant storedAt = storingSince.getOrDefault(queryId, clock.instant());
         results.put(queryId, new StoredResult(queryId, "r_" + queryId.replace('-', '_'), List.of(ID), List.of(ID),
-                rows, clock.instant()));
+                rows, storedAt));
         end(queryId, QueryState.SUCCESS);
+    }
+
+    /** A query runs, and its result is stored as it arrives, from now: {@code rows} rows so far. */
+    void storing(String queryId, long rows) {
+        states.put(queryId, QueryState.RUNNING);
+        storingSince.putIfAbsent(queryId, clock.instant());
+        stored(queryId, rows);
+    }
+
+    /** {@code rows} rows of a result being stored are stored: waits for as many are over. */
+    void stored(String queryId, long rows) {
+        List<RowsWait> due;
+        synchronized (rowsWaits) {
+            storedRows.put(queryId, rows);
+            due = takeWaits(queryId, rows);
+        }
+        due.forEach(wait -> wait.done.complete(null));
+    }
+
+    /** Removes and returns the waits of a query for at most {@code rows} rows. */
+    private List<RowsWait> takeWaits(String queryId, long rows) {
+        List<RowsWait> due = rowsWaits.stream().filter(wait -> wait.queryId.equals(queryId) && wait.rows <= rows)
+                .toList();
+        rowsWaits.removeAll(due);
+        return due;
     }
 
     void fail(String queryId) {
@@ -69,7 +107,24 @@ final class InMemoryWarehouse implements Warehouse {
 
     private void end(String queryId, QueryState state) {
         states.put(queryId, state);
+        List<RowsWait> due;
+        synchronized (rowsWaits) {
+            // the storing ends with its query, however it ended, and so does every wait for its rows
+            storedRows.remove(queryId);
+            storingSince.remove(queryId);
+            due = takeWaits(queryId, Long.MAX_VALUE);
+        }
+        due.forEach(wait -> wait.done.complete(null));
         ended.computeIfAbsent(queryId, id -> new CompletableFuture<>()).complete(null);
+    }
+
+    /** The page of ids of a result, {@code total} of them ({@link Page#UNKNOWN_TOTAL} while being stored). */
+    private static Page ids(String queryId, long offset, int pageSize, long available, long total) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long id = offset + 1; id <= Math.min(available, offset + pageSize); id++) {
+            rows.add(new Object[] {id});
+        }
+        return Page.of(queryId, offset, pageSize, total, List.of(ID), rows);
     }
 
     /** The warehouse id of the n-th query submitted (from 0). */
@@ -90,11 +145,41 @@ final class InMemoryWarehouse implements Warehouse {
             if (result == null) {
                 return null;
             }
-            List<Object[]> rows = new ArrayList<>();
-            for (long id = offset + 1; id <= Math.min(result.totalRows(), offset + pageSize); id++) {
-                rows.add(new Object[] {id});
+            return ids(queryId, offset, pageSize, result.totalRows(), result.totalRows());
+        }
+
+        @Override
+        public Page readGrowingPage(String queryId, long offset, int pageSize) {
+            Long stored = storedRows.get(queryId);
+            return stored == null || offset + pageSize > stored
+                    ? null : ids(queryId, offset, pageSize, stored, Page.UNKNOWN_TOTAL);
+        }
+
+        @Override
+        public long storedRows(String queryId) {
+            return storedRows.getOrDefault(queryId, -1L);
+        }
+
+        @Override
+        public Optional<java.time.Instant> storingSince(String queryId) {
+            return Optional.ofNullable(storingSince.get(queryId));
+        }
+
+        @Override
+        public Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
+            synchronized (rowsWaits) {
+                Long stored = storedRows.get(queryId);
+                if (stored == null) {
+                    return Optional.empty();
+                }
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                if (stored >= rows) {
+                    done.complete(null);
+                } else {
+                    rowsWaits.add(new RowsWait(queryId, rows, done));
+                }
+                return Optional.of(done);
             }
-            return Page.of(queryId, offset, pageSize, result.totalRows(), result.columns(), rows);
         }
 
         @Override
