@@ -30,7 +30,10 @@ for _ in $(seq 1 240); do
 done
 
 java scripts/WsProbe.java "ws://127.0.0.1:$port/ws" trip_weather_vw 1 20
-curl -sf "http://127.0.0.1:$port/" | grep -q "<title>warehouse-api" || { echo "the client is not served at /"; exit 1; }
+# the page is read whole before it is searched: `curl | grep -q` under pipefail fails whenever grep has its match
+# and exits before curl has written the rest (curl then ends with "failed writing body")
+page=$(curl -sf "http://127.0.0.1:$port/") || { echo "the client is not served at /: curl failed"; exit 1; }
+grep -q "<title>warehouse-api" <<< "$page" || { echo "the client is not served at /"; exit 1; }
 kill -TERM -- "-$pid"
 for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
 trap - EXIT

@@ -16,7 +16,8 @@ unmount_all() {
   local targets
   targets=$(findmnt -rn -o TARGET | grep -F "$work/" | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2- || true)
   for m in $targets; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
-  if findmnt -rn -o TARGET | grep -qF "$work/"; then
+  # grep reads all of findmnt's output (not -q, which under pipefail could fail findmnt with SIGPIPE)
+  if findmnt -rn -o TARGET | grep -F "$work/" > /dev/null; then
     echo "still mounted under $work:"; findmnt -rn -o TARGET | grep -F "$work/"; return 1
   fi
 }
