@@ -1,16 +1,13 @@
 package io.warehouseapi.snowflake;
 
-import java.io.InputStream;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,14 +18,8 @@ import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
-import io.warehouseapi.store.ExportFormat;
-import io.warehouseapi.store.GrowingResult;
-import io.warehouseapi.store.Page;
-import io.warehouseapi.store.ResultStore.StoreColumn;
 import io.warehouseapi.store.ResultStore;
-import io.warehouseapi.store.StoredResult;
 import io.warehouseapi.warehouse.Results;
-import io.warehouseapi.warehouse.StoredResults;
 import io.warehouseapi.warehouse.ViewCatalog;
 import io.warehouseapi.warehouse.Warehouse;
 import io.warehouseapi.warehouse.WarehouseException;
@@ -71,7 +62,6 @@ public class SnowflakeWarehouse implements Warehouse {
     private final Map<String, RemoteQuery> queries = new ConcurrentHashMap<>();
     private final ViewCatalog catalog;
     /** The results copied into the store. */
-    private final StoredResults local;
     /** Those, and the results too large to copy, read from Snowflake a page at a time. */
     private final Results results;
 
@@ -101,49 +91,7 @@ public class SnowflakeWarehouse implements Warehouse {
                 view -> view,
                 view -> Identifiers.qualified(database, schema, view));
         this.resultCopy = new ResultCopy(sessions, store, statements, maxLocalRows);
-        this.local = new StoredResults(store, this::copied, null);
-        this.results = new Results() {
-            @Override
-            public StoredResult result(String queryId) {
-                return local.result(queryId);
-            }
-
-            @Override
-            public Page readPage(String queryId, long offset, int pageSize) {
-                return SnowflakeWarehouse.this.readPage(queryId, offset, pageSize);
-            }
-
-            @Override
-            public InputStream export(String queryId, ExportFormat format, Runnable onClose) {
-                return local.export(queryId, format, onClose);
-            }
-
-            @Override
-            public long totalRows(String queryId) {
-                RemoteQuery query = queries.get(queryId);
-                return query != null && query.fallback ? query.fallbackTotal : local.totalRows(queryId);
-            }
-
-            @Override
-            public Page readGrowingPage(String queryId, long offset, int pageSize) {
-                return local.readGrowingPage(queryId, offset, pageSize);
-            }
-
-            @Override
-            public long storedRows(String queryId) {
-                return local.storedRows(queryId);
-            }
-
-            @Override
-            public Optional<java.time.Instant> storingSince(String queryId) {
-                return local.storingSince(queryId);
-            }
-
-            @Override
-            public Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
-                return SnowflakeWarehouse.this.whenStored(queryId, rows);
-            }
-        };
+        this.results = new SnowflakeResults(queries, store, statements);
     }
 
     @Override
@@ -313,26 +261,6 @@ public class SnowflakeWarehouse implements Warehouse {
         query.copied.complete(null);
     }
 
-    /**
-     * Completes once {@code rows} rows of a query's result are copied (readable while the rest is copied), or once
-     * its copy ended, or once it ended without one; empty for a query not known or ended, and while a failed copy
-     * is begun again (its end wakes the waiter).
-     */
-    private Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
-        RemoteQuery query = queries.get(queryId);
-        if (query == null || query.state.isFinished()) {
-            return Optional.empty();
-        }
-        if (query.storing.isDone()) {
-            GrowingResult growing = store.growing(queryId);
-            return growing == null ? Optional.empty() : Optional.of(growing.atLeast(rows));
-        }
-        return Optional.of(query.storing.thenCompose(ignored -> {
-            GrowingResult growing = store.growing(queryId);
-            return growing == null ? CompletableFuture.completedFuture(null) : growing.atLeast(rows);
-        }));
-    }
-
     /** Snowflake's own progress is learnt by polling; the local copy that follows it signals its end. */
     @Override
     public Optional<CompletionStage<Void>> whenEnded(String queryId) {
@@ -343,44 +271,6 @@ public class SnowflakeWarehouse implements Warehouse {
     @Override
     public Results results() {
         return results;
-    }
-
-    /** Whether a query succeeded and its result was copied into the store. */
-    private boolean copied(String queryId) {
-        RemoteQuery query = queries.get(queryId);
-        return query != null && query.state == QueryState.SUCCESS && !query.fallback;
-    }
-
-    /**
-     * A page of a query that succeeded: from the store, or, for a result too large to copy, from Snowflake with
-     * RESULT_SCAN.
-     */
-    private Page readPage(String queryId, long offset, int pageSize) {
-        RemoteQuery query = queries.get(queryId);
-        if (query == null || query.state != QueryState.SUCCESS) {
-            return null;
-        }
-        if (!query.fallback) {
-            return local.readPage(queryId, offset, pageSize);
-        }
-        List<Object[]> rows = new ArrayList<>();
-        if (offset < query.fallbackTotal) {
-            List<StoreColumn> columns = query.fallbackStoreColumns;
-            try {
-                for (Map<String, Object> read : statements.readResultScanPage(queryId, pageSize, offset)) {
-                    Object[] row = new Object[columns.size()];
-                    for (int i = 0; i < row.length; i++) {
-                        row[i] = SnowflakeTypes.fromJdbc(read.get(columns.get(i).name()), columns.get(i));
-                    }
-                    rows.add(row);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Cannot read a page of query {} with RESULT_SCAN: {}", queryId, firstLine(e));
-                throw new WarehouseException(ResultCopy.resultExpired(e) ? WarehouseException.Reason.RESULT_EXPIRED
-                        : WarehouseException.Reason.UNREACHABLE, "a page could not be read with RESULT_SCAN");
-            }
-        }
-        return Page.of(queryId, offset, pageSize, query.fallbackTotal, query.fallbackColumns, rows);
     }
 
     @Override
@@ -444,7 +334,7 @@ public class SnowflakeWarehouse implements Warehouse {
         return running;
     }
 
-    private static String firstLine(Exception e) {
+    static String firstLine(Exception e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
