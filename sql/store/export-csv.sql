@@ -2,7 +2,9 @@
 -- ends, fields with a comma, quote or line break quoted, quotes doubled), the
 -- header row in the first slice only. {columns} are the store's columns under
 -- the names clients see; {table} the store's table; {file} a temporary file of
--- the server's own; {header} true or false. Parameters: the slice's first
--- rowid and the rowid after its last.
-COPY (SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ?)
+-- the server's own; {header} true or false; {position} what orders the
+-- table's rows (rowid, or the number materialize-numbered.sql gave each row)
+-- and {order} the ORDER BY the latter needs. Parameters: the slice's first
+-- position and the position after its last.
+COPY (SELECT {columns} FROM {table} WHERE {position} >= ? AND {position} < ?{order})
 TO {file} (FORMAT csv, HEADER {header}, NEW_LINE '\r\n')

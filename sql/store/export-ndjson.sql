@@ -2,5 +2,5 @@
 -- line, keyed by column name, values typed as in results replies (timestamps
 -- as ISO-8601 text). {columns}, {table}, {file} and the parameters as in
 -- export-csv.sql.
-COPY (SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ?)
+COPY (SELECT {columns} FROM {table} WHERE {position} >= ? AND {position} < ?{order})
 TO {file} (FORMAT json)

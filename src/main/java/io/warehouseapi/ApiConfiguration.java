@@ -394,8 +394,12 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
             LOG.info("Shared results directory: {} (every replica that shares it and api.handles.keys serves every "
                      + "result)", shared.directory());
         }
-        Warehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
+        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(dataSource, statements, store, executor, embeddedSchema,
                 viewsInclude, shared);
+        if (firstPageEarly) {
+            // a fresh result's first page goes as the engine hands its first rows over, up to the largest page
+            warehouse.keepFirstRows(maxPageSize);
+        }
         LOG.info(database.usersOwn() ? "Warehouse: embedded DuckDB, the database {} (read-only)"
                 : "Warehouse: embedded DuckDB, the generated sample in {}", database.file());
         return warehouse;

@@ -126,10 +126,10 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
             properties.setProperty("warehouse.snowflake.private-key-file", dataDir().resolve("rsa_key.p8").toString());
             properties.setProperty("warehouse.snowflake.private-key-passphrase-file",
                     dataDir().resolve("rsa_key.pass").toString());
-            // these suites read total_rows from each first page; the first page sent ahead of its result (the
-            // default) is FirstPageOnSnowflakeTest's, the browser's and the scale test's
-            properties.setProperty("results.first-page-early", "false");
         }
+        // these suites read total_rows from each first page; the first page sent ahead of its result (the default)
+        // is the FirstPage suites', the browser's, the packaged jar's and the scale test's
+        properties.setProperty("results.first-page-early", "false");
         overrideProperties(properties);
         return properties;
     }
@@ -192,6 +192,16 @@ abstract class ApiTestSupport extends CamelMainTestSupport {
 
     protected WsClient connect() {
         return WsClient.connect(port());
+    }
+
+    /** Runs statements of the test's own on the warehouse file (before the application starts: views it adds). */
+    protected void executeOnWarehouseFile(String... statements) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouseFile());
+             Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
     }
 
     /** Runs a query of the test's own on the warehouse file, as the engine sees it. */

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,15 +70,8 @@ class FirstPageOnSnowflakeTest extends ApiTestSupport {
             client.send(fetch(queryId, 100, "next"));
             client.send(fetch(queryId, TRIPS - 100, "last"));
             client.send("{\"action\":\"query_status\",\"query_id\":\"" + queryId + "\",\"request_id\":\"status\"}");
-            Map<String, JsonNode> replies = new HashMap<>();
             List<String> order = new ArrayList<>();
-            while (replies.size() < 4) {
-                JsonNode reply = client.next();
-                if (!"progress".equals(reply.path("type").asText())) {
-                    replies.put(reply.path("request_id").asText(), reply);
-                    order.add(reply.path("request_id").asText() + ":" + reply.path("type").asText());
-                }
-            }
+            Map<String, JsonNode> replies = client.repliesById(4, order);
             JsonNode next = replies.get("next");
             // its rows were stored with the first chunk: answered at once, the result still incomplete
             assertThat(order.indexOf("next:results")).isNotNegative().isLessThan(order.indexOf("run:complete"));
@@ -149,13 +141,7 @@ class FirstPageOnSnowflakeTest extends ApiTestSupport {
             String warehouseId = bean("queries", io.warehouseapi.query.QueryService.class).warehouseIdOf(queryId);
             assertThat(store.growing(warehouseId)).isNotNull();
             client.send("{\"action\":\"cancel\",\"query_id\":\"" + queryId + "\",\"request_id\":\"stop\"}");
-            Map<String, JsonNode> replies = new HashMap<>();
-            while (replies.size() < 2) {
-                JsonNode reply = client.next();
-                if (!"progress".equals(reply.path("type").asText())) {
-                    replies.put(reply.path("request_id").asText(), reply);
-                }
-            }
+            Map<String, JsonNode> replies = client.repliesById(2, null);
             assertThat(replies.get("stop").path("type").asText()).isEqualTo("cancelled");
             JsonNode ended = replies.get("run");
             assertThat(ended.path("type").asText()).isEqualTo("error");

@@ -113,6 +113,24 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The next {@code count} replies other than progress, by their request_id; {@code order} (if not null) gets
+     * "request_id:type" of each as it came.
+     */
+    java.util.Map<String, JsonNode> repliesById(int count, List<String> order) {
+        java.util.Map<String, JsonNode> replies = new java.util.HashMap<>();
+        while (replies.size() < count) {
+            JsonNode reply = next();
+            if (!"progress".equals(reply.path("type").asText())) {
+                replies.put(reply.path("request_id").asText(), reply);
+                if (order != null) {
+                    order.add(reply.path("request_id").asText() + ":" + reply.path("type").asText());
+                }
+            }
+        }
+        return replies;
+    }
+
     /** Sends a request and returns the next reply. */
     JsonNode request(String text) {
         send(text);

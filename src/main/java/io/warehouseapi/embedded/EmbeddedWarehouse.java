@@ -27,10 +27,10 @@ import io.warehouseapi.model.Identifiers;
 import io.warehouseapi.model.QueryState;
 import io.warehouseapi.question.Dialect;
 import io.warehouseapi.question.Selection;
+import io.warehouseapi.store.GrowingResult;
 import io.warehouseapi.store.ResultStore;
 import io.warehouseapi.store.SharedResults;
 import io.warehouseapi.store.StoredResult;
-import io.warehouseapi.warehouse.ClientErrors;
 import io.warehouseapi.warehouse.FairExecutor;
 import io.warehouseapi.warehouse.Results;
 import io.warehouseapi.warehouse.StoredResults;
@@ -67,6 +67,7 @@ public class EmbeddedWarehouse implements Warehouse {
     /** The shared results directory, or null. */
     private final SharedResults shared;
     private final Results results;
+    private volatile FirstRowsTap firstRows;
     private volatile boolean stopping;
 
     /**
@@ -84,7 +85,26 @@ public class EmbeddedWarehouse implements Warehouse {
         this.catalog = new ViewCatalog(statements, schema, exposedViewsPattern,
                 view -> view.toUpperCase(Locale.ROOT),
                 view -> Identifiers.qualified(schema, view));
-        this.results = new StoredResults(store, this::succeeded, shared);
+        this.results = new StoredResults(store, this::succeeded, shared, this::storing);
+    }
+
+    /**
+     * Keeps the first {@code capacity} rows of each result as the engine hands them over, so that its first page can
+     * go before the rest is stored ({@code results.first-page-early}; {@link FirstRowsTap}).
+     */
+    public void keepFirstRows(int capacity) {
+        this.firstRows = new FirstRowsTap(store, capacity);
+    }
+
+    /** For a query not yet ended, its result once the store keeps it as it arrives (null: it will not). */
+    private CompletionStage<GrowingResult> storing(String queryId) {
+        Execution execution = executions.get(queryId);
+        if (execution == null || execution.remote) {
+            return null;
+        }
+        synchronized (execution) {
+            return execution.state.isFinished() ? null : execution.capturing;
+        }
     }
 
     private boolean succeeded(String queryId) {
@@ -139,58 +159,48 @@ public class EmbeddedWarehouse implements Warehouse {
             }
             execution.state = QueryState.RUNNING;
         }
-        String sql = store.materializeStatement(execution.queryId, execution.select.sql());
         running.incrementAndGet();
         Path written = null;
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            synchronized (execution) {
-                // under the lock that cancel() takes: either it sees this statement, or this run sees its state
-                if (execution.state == QueryState.CANCELLED) {
-                    return;
+        FirstRowsTap.Run tap = null;
+        try (Connection connection = dataSource.getConnection()) {
+            FirstRowsTap firstRows = this.firstRows;
+            tap = firstRows == null ? null : firstRows.open(connection, execution.queryId, execution.select);
+            execution.capturing.complete(tap == null ? null : tap.growing());
+            String sql = tap != null ? tap.statement()
+                    : store.materializeStatement(execution.queryId, execution.select.sql());
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                synchronized (execution) {
+                    // under the lock that cancel() takes: either it sees this statement, or this run sees its state
+                    if (execution.state == QueryState.CANCELLED) {
+                        return;
+                    }
+                    execution.statement = statement;
                 }
-                execution.statement = statement;
-            }
-            List<Object> parameters = execution.select.parameters();
-            for (int i = 0; i < parameters.size(); i++) {
-                statement.setObject(i + 1, parameters.get(i));
-            }
-            statement.execute();
-            execution.statement = null;
-            StoredResult result = store.register(execution.queryId);
-            if (shared != null) {
-                // every replica may serve it once it succeeded: it is written before it counts as succeeded
-                written = shared.temporary(execution.queryId);
-                store.writeParquet(result, written);
-            }
-            synchronized (execution) {
-                if (execution.state == QueryState.RUNNING) {
-                    publish(execution, QueryState.SUCCESS, null, result, written);
-                    execution.state = QueryState.SUCCESS;
-                    return;
+                List<Object> parameters = execution.select.parameters();
+                for (int i = 0; i < parameters.size(); i++) {
+                    statement.setObject(i + 1, parameters.get(i));
                 }
+                statement.execute();
+                execution.statement = null;
+                StoredResult result = store.register(execution.queryId);
+                if (shared != null) {
+                    // every replica may serve it once it succeeded: it is written before it counts as succeeded
+                    written = shared.temporary(execution.queryId);
+                    store.writeParquet(result, written);
+                }
+                synchronized (execution) {
+                    if (execution.state == QueryState.RUNNING) {
+                        publish(execution, QueryState.SUCCESS, null, result, written);
+                        execution.state = QueryState.SUCCESS;
+                        return;
+                    }
+                }
+                deleteQuietly(written);
+                store.drop(execution.queryId);
             }
-            deleteQuietly(written);
-            store.drop(execution.queryId);
         } catch (SQLException e) {
             deleteQuietly(written);
-            String error = engineMessage(e);
-            if (error.startsWith("IO Error") || error.contains("No space left on device")
-                || error.contains("failed to offload")) {
-                // the result store could not spill to disk: the operator needs the engine's words, the client does
-                // not need the server's file names
-                LOG.warn("query={}: the result store could not be written: {}", execution.queryId, error);
-                error = error.contains("No space left on device") || error.contains("failed to offload")
-                        ? "The result could not be stored: the server's result store is out of disk space."
-                        : "The result could not be stored: the server could not write its result store.";
-            } else if (error.startsWith("Out of Memory Error")) {
-                LOG.warn("query={}: out of memory: {}", execution.queryId, error);
-                error = "The query needs more memory than the server's limit (results.memory-limit) allows.";
-            } else if (!cancelled(execution)) {
-                // the engine's whole words for the operator; for the client only what concerns its question
-                LOG.info("query={} failed in the engine: {}", execution.queryId, error);
-                error = ClientErrors.forClient(error);
-            }
+            String error = EngineErrors.forClient(execution.queryId, e, cancelled(execution));
             synchronized (execution) {
                 if (execution.state == QueryState.RUNNING) {
                     execution.state = QueryState.FAILED;
@@ -200,10 +210,16 @@ public class EmbeddedWarehouse implements Warehouse {
             store.drop(execution.queryId);
         } finally {
             execution.statement = null;
+            if (tap != null) {
+                tap.close();
+            }
+            execution.capturing.complete(null);
             running.decrementAndGet();
             execution.stopped.complete(null);
             publish(execution, execution.state, execution.error, null, null);
             execution.ended.complete(null);
+            // whoever waits for rows of the result asks again, and finds the query ended
+            store.ended(execution.queryId);
         }
     }
 
@@ -276,7 +292,7 @@ public class EmbeddedWarehouse implements Warehouse {
                 store.loadParquet(execution.queryId, shared.result(execution.queryId), outcome.columns());
             } catch (SQLException e) {
                 LOG.warn("query={}: cannot read its result from the shared directory: {}", execution.queryId,
-                        engineMessage(e));
+                        EngineErrors.engineMessage(e));
                 store.drop(execution.queryId);
                 execution.state = QueryState.FAILED;
                 execution.error = "The result is no longer available; run the view again.";
@@ -298,17 +314,6 @@ public class EmbeddedWarehouse implements Warehouse {
         synchronized (execution) {
             return execution.state != QueryState.RUNNING;
         }
-    }
-
-    /** The engine's message: its first line, without any statement text the engine may quote. */
-    static String engineMessage(SQLException e) {
-        String message = e.getMessage() == null ? "The query failed." : e.getMessage();
-        int newline = message.indexOf('\n');
-        if (newline >= 0) {
-            message = message.substring(0, newline);
-        }
-        message = message.strip();
-        return message.length() > 500 ? message.substring(0, 500) : message;
     }
 
     @Override
@@ -408,6 +413,8 @@ public class EmbeddedWarehouse implements Warehouse {
         volatile Future<?> future;
         /** Completed once its run has left the engine (never, if it never ran). */
         final CompletableFuture<Void> stopped = new CompletableFuture<>();
+        /** Completed once its run knows whether the store keeps its result as it arrives: with it, or with null. */
+        final CompletableFuture<GrowingResult> capturing = new CompletableFuture<>();
         /** Completed once the state is final: by the run's end, or at once by a cancel. */
         final CompletableFuture<Void> ended = new CompletableFuture<>();
 

@@ -14,6 +14,10 @@ import io.warehouseapi.model.Column;
  * store commits them in growing batches), with waits for a number of rows. A wait completes once that many rows are
  * stored or the writing has ended, however it ended, so no wait outlives its query. Rows once counted stay readable
  * until the result is dropped, which ends it (a copy read again from its start is a new one).
+ * <p>
+ * A result the engine stores in one statement ({@link ResultStore#capturing}) is readable only once whole; until then
+ * its readable rows are the {@link FirstRows} the engine handed over first, and the rows it has handed over so far
+ * are counted apart ({@link #arrived}).
  */
 public final class GrowingResult {
 
@@ -21,11 +25,18 @@ public final class GrowingResult {
     private final String table;
     private final List<Column> columns;
     private final java.time.Instant since;
+    private final FirstRows firstRows;
     private long stored;
+    private long arrived;
     private boolean ended;
     private final TreeMap<Long, List<CompletableFuture<Void>>> waits = new TreeMap<>();
 
     GrowingResult(String queryId, String table, List<Column> columns, java.time.Instant since) {
+        this(queryId, table, columns, since, null);
+    }
+
+    GrowingResult(String queryId, String table, List<Column> columns, java.time.Instant since, FirstRows firstRows) {
+        this.firstRows = firstRows;
         this.queryId = queryId;
         this.table = table;
         this.columns = List.copyOf(columns);
@@ -55,6 +66,21 @@ public final class GrowingResult {
         return stored;
     }
 
+    /** The first rows kept while the engine stores the rest in one statement, or null for a copy. */
+    public FirstRows firstRows() {
+        return firstRows;
+    }
+
+    /** How many rows are stored so far, readable or not yet (the engine's statement commits them at its end). */
+    public synchronized long progress() {
+        return Math.max(stored, arrived);
+    }
+
+    /** The engine has handed over {@code rows} rows so far. */
+    public synchronized void arrived(long rows) {
+        arrived = Math.max(arrived, rows);
+    }
+
     /** Whether the writing has ended (stored whole, stopped or failed). */
     public synchronized boolean ended() {
         return ended;
@@ -74,7 +100,7 @@ public final class GrowingResult {
     }
 
     /** {@code rows} rows are now stored and readable. */
-    void stored(long rows) {
+    public void stored(long rows) {
         List<CompletableFuture<Void>> due = new ArrayList<>();
         synchronized (this) {
             stored = Math.max(stored, rows);

@@ -37,10 +37,11 @@ public class ResultStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
     private static final String ATTACHED_CATALOG = "results";
-    /** Rows of a copied result committed first: a first page's worth, readable while the rest is copied. */
-    static final long FIRST_BATCH_ROWS = 100;
-    /** The most rows committed at once as a copy goes on (each commit doubles the last, up to this). */
-    static final long MAX_BATCH_ROWS = 131_072;
+    /**
+     * The column of a result stored as the engine handed its rows over ({@code sql/store/materialize-numbered.sql}):
+     * each row's number, which orders the stored result; never shown to clients.
+     */
+    public static final String NUMBER_COLUMN = "__row";
     private static final Pattern QUERY_ID = Pattern.compile("[A-Za-z0-9-]{1,128}");
     private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
             Pattern.CASE_INSENSITIVE);
@@ -53,6 +54,7 @@ public class ResultStore {
     private final Path storeFile;
     private volatile String catalog = ATTACHED_CATALOG;
     private final String materializeSql = SqlText.load("sql/store/materialize.sql");
+    private final String materializeNumberedSql = SqlText.load("sql/store/materialize-numbered.sql");
     private final String pageSql = SqlText.load("sql/store/page.sql");
     private final String columnsSql = SqlText.load("sql/store/columns.sql");
     private final String countSql = SqlText.load("sql/store/count.sql");
@@ -61,8 +63,8 @@ public class ResultStore {
     private final String publishSql = SqlText.load("sql/store/publish-shared.sql");
     private final String loadSharedSql = SqlText.load("sql/store/load-shared.sql");
     private final Map<String, StoredResult> results = new ConcurrentHashMap<>();
-    /** Results while they are copied in ({@link #load}). */
-    private final Map<String, GrowingResult> growing = new ConcurrentHashMap<>();
+    /** Results while they are stored as they arrive. */
+    private final StoreArrivals arrivals;
     private final PageCache pages;
     private final StoreExports exports;
 
@@ -88,6 +90,7 @@ public class ResultStore {
         this.attach = attach;
         this.storeFile = storeFile == null ? null : storeFile.toAbsolutePath().normalize();
         this.exports = new StoreExports(dataSource, this.spillDirectory);
+        this.arrivals = new StoreArrivals(dataSource, pageSql);
     }
 
     /**
@@ -183,6 +186,16 @@ public class ResultStore {
         return materializeSql.replace("{table}", tableFor(queryId)).replace("{source}", select);
     }
 
+    /**
+     * The statement that materializes a SELECT into the store's table for a query with each row numbered by
+     * {@code number}, an expression of the engine's that numbers rows as they pass (and keeps the first for
+     * {@link #capturing}); the stored result is read in the numbers' order.
+     */
+    public String materializeNumberedStatement(String queryId, String select, String number) {
+        return materializeNumberedSql.replace("{table}", tableFor(queryId)).replace("{number}", number)
+                .replace("{source}", select);
+    }
+
     /** Records a result materialized into {@link #tableFor(String)}, reading its columns and row count. */
     public StoredResult register(String queryId) throws SQLException {
         return register(queryId, null);
@@ -195,6 +208,7 @@ public class ResultStore {
     public StoredResult register(String queryId, List<Column> reported) throws SQLException {
         String table = tableFor(queryId);
         List<Column> columns = new ArrayList<>();
+        boolean numbered;
         long rows;
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement ps = connection.prepareStatement(columnsSql)) {
@@ -206,6 +220,10 @@ public class ResultStore {
                     }
                 }
             }
+            numbered = !columns.isEmpty() && NUMBER_COLUMN.equals(columns.get(0).name());
+            if (numbered) {
+                columns.remove(0);
+            }
             try (Statement statement = connection.createStatement();
                  ResultSet rs = statement.executeQuery(countSql.replace("{table}", table))) {
                 rs.next();
@@ -213,9 +231,9 @@ public class ResultStore {
             }
         }
         // a result stored as it arrived keeps the instant its storing began, which its early pages were sent with
-        GrowingResult arrived = growing.get(queryId);
+        GrowingResult arrived = arrivals.growing(queryId);
         StoredResult result = new StoredResult(queryId, table, reported != null ? reported : columns, columns, rows,
-                arrived != null ? arrived.since() : Instant.now());
+                arrived != null ? arrived.since() : Instant.now(), numbered);
         results.put(queryId, result);
         return result;
     }
@@ -257,7 +275,10 @@ public class ResultStore {
     private Page read(StoredResult result, long offset, int pageSize) {
         List<Object[]> rows = new ArrayList<>(Math.min(pageSize, 1024));
         if (offset < result.totalRows()) {
-            String sql = pageSql.replace("{table}", result.table());
+            String sql = pageSql.replace("{columns}", result.numbered()
+                            ? "* EXCLUDE (" + Identifiers.quote(NUMBER_COLUMN) + ")" : "*")
+                    .replace("{position}", result.position()).replace("{order}", result.order())
+                    .replace("{table}", result.table());
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement ps = connection.prepareStatement(sql)) {
                 ps.setLong(1, offset);
@@ -275,95 +296,46 @@ public class ResultStore {
 
     /**
      * Copies a warehouse's result set into the store's table for a query with DuckDB's appender, streaming: no more
-     * than one row is held at a time. The rows are committed in growing batches ({@link #FIRST_BATCH_ROWS}, doubling
-     * up to {@link #MAX_BATCH_ROWS}), each readable once committed, while the rest is copied: the result is
-     * {@link #growing} until {@link #ended} or dropped. Stops, returning false, once {@code maxRows} rows would be
-     * exceeded or {@code stop} says so; the caller then drops the partial table. {@code reported} are the columns as
-     * clients see them; {@code started} runs once the result is {@link #growing}, before its first row.
+     * than one row is held at a time. The rows are committed in growing batches, each readable once committed, while
+     * the rest is copied: the result is {@link #growing} until {@link #ended} or dropped. Stops, returning false, once
+     * {@code maxRows} rows would be exceeded or {@code stop} says so; the caller then drops the partial table.
+     * {@code reported} are the columns as clients see them; {@code started} runs once the result is {@link #growing},
+     * before its first row.
      */
     public boolean load(String queryId, List<StoreColumn> columns, List<Column> reported, RowSource source,
                         long maxRows, java.util.function.BooleanSupplier stop, Runnable started) throws SQLException {
-        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(tableFor(queryId)).append(" (");
-        for (int i = 0; i < columns.size(); i++) {
-            ddl.append(i == 0 ? "" : ", ").append(Identifiers.quote("c" + i)).append(' ')
-                    .append(columns.get(i).ddl());
-        }
-        ddl.append(')');
-        try (Connection connection = dataSource.getConnection()) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(ddl.toString());
-            }
-            GrowingResult result = new GrowingResult(queryId, tableFor(queryId), reported, Instant.now());
-            GrowingResult earlier = growing.put(queryId, result);
-            if (earlier != null) {
-                earlier.end();
-            }
-            started.run();
-            long rows = 0;
-            long batch = FIRST_BATCH_ROWS;
-            long nextCommit = batch;
-            org.duckdb.DuckDBConnection duck = connection.unwrap(org.duckdb.DuckDBConnection.class);
-            try (org.duckdb.DuckDBAppender appender = duck.createAppender(catalog, "main", tableName(queryId))) {
-                Object[] row;
-                while ((row = source.next()) != null) {
-                    if (++rows > maxRows || stop.getAsBoolean()) {
-                        return false;
-                    }
-                    appender.beginRow();
-                    for (int i = 0; i < row.length; i++) {
-                        StoreValues.append(appender, columns.get(i).kind(), row[i]);
-                    }
-                    appender.endRow();
-                    if (rows == nextCommit) {
-                        appender.flush();
-                        result.stored(rows);
-                        batch = Math.min(batch * 2, MAX_BATCH_ROWS);
-                        nextCommit = rows + batch;
-                    }
-                }
-            }
-            result.stored(rows);
-            return true;
-        }
-    }
-
-    /** The result of a query while it is copied into the store ({@link #load}), or null. */
-    public GrowingResult growing(String queryId) {
-        return growing.get(queryId);
+        return arrivals.load(queryId, tableFor(queryId), tableName(queryId), catalog, columns, reported, source,
+                maxRows, stop, started);
     }
 
     /**
-     * The copy of a query's result has ended, and its query's state says how: the rows no longer grow, and whoever
-     * waited for rows learns it.
+     * A result the engine is about to store in one statement ({@link #materializeNumberedStatement}), whose first
+     * {@code capacity} rows are kept as it hands them over: readable as pages ({@link #readGrowingPage}) before the
+     * statement ends. It is {@link #growing} until {@link #ended} or dropped; {@code columns} as clients see them.
+     */
+    public GrowingResult capturing(String queryId, List<Column> columns, int capacity) {
+        return arrivals.capturing(queryId, tableFor(queryId), columns, capacity);
+    }
+
+    /** The result of a query while it is stored as it arrives ({@link #load}, {@link #capturing}), or null. */
+    public GrowingResult growing(String queryId) {
+        return arrivals.growing(queryId);
+    }
+
+    /**
+     * The storing of a query's result as it arrived has ended, and its query's state says how: the rows no longer
+     * grow, and whoever waited for rows learns it.
      */
     public void ended(String queryId) {
-        GrowingResult result = growing.remove(queryId);
-        if (result != null) {
-            result.end();
-        }
+        arrivals.ended(queryId);
     }
 
     /**
-     * A page of a result while it is copied, its total not known yet; null unless all of its rows (or, at an offset
-     * past them, none) are stored, or if the result was dropped meanwhile.
+     * A page of a result while it is stored as it arrives, its total not known yet; null unless all of its rows are
+     * readable, or if the result was dropped meanwhile.
      */
     public Page readGrowingPage(GrowingResult result, long offset, int pageSize) {
-        if (offset + pageSize > result.stored()) {
-            return null;
-        }
-        List<Object[]> rows = new ArrayList<>(Math.min(pageSize, 1024));
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(pageSql.replace("{table}", result.table()))) {
-            ps.setLong(1, offset);
-            ps.setLong(2, offset + pageSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                StoreValues.readRows(rs, rows, pageSize);
-            }
-        } catch (SQLException e) {
-            LOG.debug("Cannot read a page of query {} while it is copied: {}", result.queryId(), e.getMessage());
-            return null;
-        }
-        return Page.of(result.queryId(), offset, pageSize, Page.UNKNOWN_TOTAL, result.columns(), rows);
+        return arrivals.readPage(result, offset, pageSize);
     }
 
     /** The rows of a warehouse's result, one at a time; {@code null} at the end. */

@@ -52,6 +52,8 @@ final class StoreExports {
     InputStream open(StoredResult result, ExportFormat format, Runnable onClose) {
         String sql = exportSql.get(format)
                 .replace("{columns}", columns(result, format))
+                .replace("{position}", result.position())
+                .replace("{order}", result.order())
                 .replace("{table}", result.table());
         String name = "export-" + UUID.randomUUID();
         Path[] files = {directory.resolve(name + "-a." + format.extension()),

@@ -2,6 +2,10 @@ package io.warehouseapi.warehouse;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.warehouseapi.store.ExportFormat;
@@ -24,15 +28,27 @@ public final class StoredResults implements Results {
     private final ResultStore store;
     private final Predicate<String> succeeded;
     private final SharedResults shared;
+    private final Function<String, CompletionStage<GrowingResult>> storing;
 
     /**
      * @param succeeded whether a query succeeded and its result is in the store
      * @param shared    the directory shared between replicas, or {@code null}
      */
     public StoredResults(ResultStore store, Predicate<String> succeeded, SharedResults shared) {
+        this(store, succeeded, shared, queryId -> null);
+    }
+
+    /**
+     * @param storing for a query not yet ended, completes with its result once the store begins to keep it as it
+     *                arrives ({@link ResultStore#growing}), or with null once it no longer can; null for a query not
+     *                known or ended
+     */
+    public StoredResults(ResultStore store, Predicate<String> succeeded, SharedResults shared,
+                         Function<String, CompletionStage<GrowingResult>> storing) {
         this.store = store;
         this.succeeded = succeeded;
         this.shared = shared;
+        this.storing = storing;
     }
 
     @Override
@@ -55,13 +71,23 @@ public final class StoredResults implements Results {
     @Override
     public long storedRows(String queryId) {
         GrowingResult growing = store.growing(queryId);
-        return growing == null ? -1 : growing.stored();
+        return growing == null ? -1 : growing.progress();
     }
 
     @Override
     public java.util.Optional<java.time.Instant> storingSince(String queryId) {
         GrowingResult growing = store.growing(queryId);
         return growing == null ? java.util.Optional.empty() : java.util.Optional.of(growing.since());
+    }
+
+    @Override
+    public Optional<CompletionStage<Void>> whenStored(String queryId, long rows) {
+        CompletionStage<GrowingResult> started = storing.apply(queryId);
+        if (started == null) {
+            return Optional.empty();
+        }
+        return Optional.of(started.thenCompose(growing -> growing == null
+                ? CompletableFuture.<Void>completedFuture(null) : growing.atLeast(rows)));
     }
 
     @Override
