@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -64,6 +66,7 @@ import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -314,7 +317,7 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         registry.bind("warehouseHealthCheck", new WarehouseHealthCheck(warehouse, connections));
         QueryService queries = new QueryService(warehouse, Duration.parse(queryTimeout),
                 Duration.parse(resultsRetention), maxQueriesPerConnection, metrics,
-                context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll", POLL_THREADS),
+                pollTimer(context),
                 signedIds(context.getPropertiesComponent()), Duration.parse(resumeGrace), Clock.systemUTC());
         queries.connectionsOpen(connections::isOpen);
         queries.firstPageEarly(firstPageEarly);
@@ -403,6 +406,22 @@ public class ApiConfiguration implements CamelConfiguration, CamelContextAware {
         LOG.info(database.usersOwn() ? "Warehouse: embedded DuckDB, the database {} (read-only)"
                 : "Warehouse: embedded DuckDB, the generated sample in {}", database.file());
         return warehouse;
+    }
+
+    /**
+     * The query layer's timer ({@link #POLL_THREADS} threads): each running query's poll loop keeps one wait on it,
+     * and a wait cut short (the query ended, its first rows stored) is removed and replaced by one task at once, so
+     * its queue holds about one task per polling request, which the per-connection and per-principal query limits
+     * bound; Camel's default cap of 1,000 queued tasks would refuse the polls of a thousand clients that joined one
+     * query when its first rows and then its end wake them all.
+     */
+    private ScheduledExecutorService pollTimer(CamelContext context) {
+        ScheduledExecutorService timer = context.getExecutorServiceManager().newScheduledThreadPool(this, "query-poll",
+                new ThreadPoolProfileBuilder("query-poll").poolSize(POLL_THREADS).maxQueueSize(-1).build());
+        ScheduledThreadPoolExecutor pool = timer instanceof SizedScheduledExecutorService sized
+                ? sized.getScheduledThreadPoolExecutor() : (ScheduledThreadPoolExecutor) timer;
+        pool.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /**

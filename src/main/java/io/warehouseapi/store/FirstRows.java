@@ -8,8 +8,12 @@ package io.warehouseapi.store;
  */
 public final class FirstRows {
 
+    /** The most pages of them kept shaped, so that the clients that joined a query shape its first page once. */
+    private static final int MAX_PAGES = 16;
+
     private final Object[][] rows;
     private int contiguous;
+    private final java.util.Map<String, Page> pages = new java.util.concurrent.ConcurrentHashMap<>();
 
     FirstRows(int capacity) {
         this.rows = new Object[capacity][];
@@ -45,5 +49,21 @@ public final class FirstRows {
             throw new IllegalArgumentException("Rows " + from + " to " + to + " are not all kept");
         }
         return java.util.Arrays.asList(rows).subList(from, to);
+    }
+
+    /**
+     * The page of rows {@code offset} to {@code offset + size}, all of which must be kept: shaped by {@code shape}
+     * once, then kept (up to {@value #MAX_PAGES} pages).
+     */
+    Page page(long offset, int size, java.util.function.Supplier<Page> shape) {
+        String key = offset + "+" + size;
+        Page page = pages.get(key);
+        if (page == null) {
+            page = shape.get();
+            if (pages.size() < MAX_PAGES) {
+                pages.putIfAbsent(key, page);
+            }
+        }
+        return page;
     }
 }

@@ -122,9 +122,10 @@ final class StoreArrivals {
         if (offset + pageSize > result.stored()) {
             return null;
         }
-        if (result.firstRows() != null) {
-            return Page.of(result.queryId(), offset, pageSize, Page.UNKNOWN_TOTAL, result.columns(),
-                    result.firstRows().rows((int) offset, (int) offset + pageSize));
+        FirstRows first = result.firstRows();
+        if (first != null) {
+            return first.page(offset, pageSize, () -> Page.of(result.queryId(), offset, pageSize,
+                    Page.UNKNOWN_TOTAL, result.columns(), first.rows((int) offset, (int) offset + pageSize)));
         }
         List<Object[]> rows = new ArrayList<>(Math.min(pageSize, 1024));
         try (Connection connection = dataSource.getConnection();

@@ -102,6 +102,8 @@ class FirstRowsTapTest {
             assertThat(early.columns()).isEqualTo(stored.columns());
         }
         assertThat(store.readGrowingPage(growing, 950, 100)).as("past the rows kept").isNull();
+        assertThat(store.readGrowingPage(growing, 0, 100)).as("shaped once for every client")
+                .isSameAs(store.readGrowingPage(growing, 0, 100));
 
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             try (ResultSet rs = statement.executeQuery("SELECT count(*), count(DISTINCT \"__row\"), min(\"__row\"), "
