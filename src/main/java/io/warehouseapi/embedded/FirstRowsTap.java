@@ -25,6 +25,8 @@ import org.duckdb.DuckDBFunctions;
 import org.duckdb.DuckDBLogicalType;
 import org.duckdb.DuckDBReadableVector;
 import org.duckdb.DuckDBWritableVector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first rows of a result while the engine stores it, in the same statement: a function of the server's own, in
@@ -39,6 +41,7 @@ import org.duckdb.DuckDBWritableVector;
  */
 final class FirstRowsTap {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FirstRowsTap.class);
     private static final String FUNCTION = "warehouseapi_first_rows_";
     /** The most functions registered, one per list of column types. */
     static final int MAX_FUNCTIONS = 256;
@@ -71,16 +74,28 @@ final class FirstRowsTap {
     /**
      * Prepares to store {@code select} for a query with its first rows kept, the result {@link ResultStore#capturing}
      * from now: the statement to run, and the run to {@link Run#close} once it has ended. Null where the result's
-     * order is set by the statement or a column's type is not one the function reads.
+     * order is set by the statement or a column's type is not one the function reads, or if the engine could not
+     * describe the statement.
      */
-    Run open(Connection connection, String queryId, Selection.Statement select) throws SQLException {
+    Run open(Connection connection, String queryId, Selection.Statement select) {
+        try {
+            return prepare(connection, queryId, select);
+        } catch (SQLException e) {
+            // the statement then says what is wrong with the question, if anything, as it always did
+            LOG.debug("query={}: its first rows are not kept: {}", queryId, e.getMessage());
+            return null;
+        }
+    }
+
+    private Run prepare(Connection connection, String queryId, Selection.Statement select) throws SQLException {
         List<String> types = new ArrayList<>();
         List<Column> columns = new ArrayList<>();
         try (PreparedStatement prepared = connection.prepareStatement(select.sql())) {
             ResultSetMetaData meta = prepared.getMetaData();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 String type = meta.getColumnTypeName(i).toUpperCase(Locale.ROOT);
-                if (!TYPES.containsKey(type) && !DECIMAL.matcher(type).matches()) {
+                if (!TYPES.containsKey(type) && !DECIMAL.matcher(type).matches()
+                    || ResultStore.NUMBER_COLUMN.equalsIgnoreCase(meta.getColumnName(i))) {
                     return null;
                 }
                 types.add(type);

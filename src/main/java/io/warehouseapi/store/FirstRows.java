@@ -30,7 +30,7 @@ public final class FirstRows {
      */
     public synchronized int put(long number, Object[] row) {
         if (number >= 0 && number < rows.length) {
-            rows[(int) number] = row.clone();
+            rows[(int) number] = row;
             while (contiguous < rows.length && rows[contiguous] != null) {
                 contiguous++;
             }

@@ -208,6 +208,7 @@ public class ResultStore {
     public StoredResult register(String queryId, List<Column> reported) throws SQLException {
         String table = tableFor(queryId);
         List<Column> columns = new ArrayList<>();
+        GrowingResult arrived = arrivals.growing(queryId);
         boolean numbered;
         long rows;
         try (Connection connection = dataSource.getConnection()) {
@@ -220,7 +221,10 @@ public class ResultStore {
                     }
                 }
             }
-            numbered = !columns.isEmpty() && NUMBER_COLUMN.equals(columns.get(0).name());
+            // the number the engine gave the rows as it stored them (a view's own column of that name is not it)
+            numbered = !columns.isEmpty() && NUMBER_COLUMN.equals(columns.get(0).name())
+                       && (reported != null ? columns.size() == reported.size() + 1
+                                            : arrived != null && arrived.firstRows() != null);
             if (numbered) {
                 columns.remove(0);
             }
@@ -231,7 +235,6 @@ public class ResultStore {
             }
         }
         // a result stored as it arrived keeps the instant its storing began, which its early pages were sent with
-        GrowingResult arrived = arrivals.growing(queryId);
         StoredResult result = new StoredResult(queryId, table, reported != null ? reported : columns, columns, rows,
                 arrived != null ? arrived.since() : Instant.now(), numbered);
         results.put(queryId, result);

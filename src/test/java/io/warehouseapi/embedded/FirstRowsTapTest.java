@@ -190,7 +190,7 @@ class FirstRowsTapTest {
     }
 
     @Test
-    void an_ordered_result_or_a_type_the_function_cannot_read_is_stored_as_before() throws Exception {
+    void an_ordered_result_a_type_the_function_cannot_read_or_an_error_is_stored_as_before() throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             assertThat(tap.open(connection, "q-3", new Selection.Statement("SELECT * FROM main.t ORDER BY d", List.of())))
                     .isNull();
@@ -198,6 +198,20 @@ class FirstRowsTapTest {
                     "SELECT * FROM main.t ORDER BY id LIMIT 10", List.of()))).isNull();
             assertThat(tap.open(connection, "q-5", new Selection.Statement("SELECT * FROM main.listed", List.of())))
                     .isNull();
+            // one the engine cannot describe: the storing statement will say what is wrong
+            assertThat(tap.open(connection, "q-6", new Selection.Statement("SELECT * FROM main.no_such", List.of())))
+                    .isNull();
+            // a view with a column of the number's name: stored as before, the column its own
+            assertThat(tap.open(connection, "q-7", new Selection.Statement(
+                    "SELECT id AS \"__ROW\", label FROM main.t WHERE id < 3", List.of()))).isNull();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(store.materializeStatement("q-7",
+                        "SELECT id AS \"__row\", label FROM main.t WHERE id < 3"));
+            }
+            StoredResult own = store.register("q-7");
+            assertThat(own.numbered()).isFalse();
+            assertThat(own.columns()).extracting(c -> c.name()).containsExactly("__row", "label");
+            assertThat(store.readPage(own, 0, 3).rowsJson()).startsWith("[{\"__row\":0,\"label\":\"row 0\"}");
             assertThat(store.growing("q-3")).isNull();
             assertThat(store.growing("q-5")).isNull();
         }
