@@ -71,6 +71,7 @@ public class WsProbe {
             }
             firstPage.add((System.nanoTime() - start) / 1e6);
             queryId = group(QUERY_ID, reply);
+            String rows = group(ROWS, reply);
             if (reply.contains("\"complete\":false")) {
                 // the first page came before the whole result was stored: its count comes with "complete"
                 String complete;
@@ -83,7 +84,7 @@ public class WsProbe {
                 reply = complete;
             }
             total = Long.parseLong(group(TOTAL, reply));
-            System.out.printf("run_view %s: first page (%s rows of %d) in %.1f ms%n", view, group(ROWS, reply), total,
+            System.out.printf("run_view %s: first page (%s rows of %d) in %.1f ms%n", view, rows, total,
                     firstPage.get(firstPage.size() - 1));
         }
 
